@@ -1,0 +1,1 @@
+"""Real servers started on this machine for `dev`, tests and benchmarks (never mocks)."""

@@ -1,0 +1,1 @@
+"""Background jobs (arq). Each takes primitive ids, is idempotent, and calls app.services."""

@@ -1,0 +1,50 @@
+"""arq ``WorkerSettings``: the job functions, crons, and the resources every job shares."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, ClassVar
+
+from arq import cron
+from arq.connections import RedisSettings
+
+from app.db import close_database, open_database
+from app.platform_http import build_http_client
+from app.queue import redis_settings, redis_url
+from app.settings import load_settings, require_serving_settings
+from jobs.maintenance import prune_webhook_events
+
+logger = logging.getLogger(__name__)
+
+
+async def startup(ctx: dict[str, Any]) -> None:
+    settings = load_settings()
+    require_serving_settings(settings)
+    await open_database(settings.database_url)
+    ctx["settings"] = settings
+    ctx["http"] = build_http_client(settings.platform_url)
+    logger.info("worker started")
+
+
+async def shutdown(ctx: dict[str, Any]) -> None:
+    if "http" in ctx:
+        await ctx["http"].aclose()
+    await close_database()
+
+
+class WorkerSettings:
+    functions: ClassVar[list[Any]] = [prune_webhook_events]
+    cron_jobs: ClassVar[list[Any]] = [
+        cron(prune_webhook_events, hour={3}, minute={17}, unique=True, run_at_startup=False),
+    ]
+    on_startup = startup
+    on_shutdown = shutdown
+    health_check_interval = 5
+    max_jobs = 20
+    job_timeout = 300
+    keep_result = 3600
+    max_tries = 8
+
+
+def worker_redis_settings() -> RedisSettings:
+    return redis_settings(redis_url(load_settings()))
