@@ -89,7 +89,7 @@ def _stop_on_sigterm(signum: int, frame: FrameType | None) -> None:
 def run_dev(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
     base = load_settings({**os.environ, "AFTERCARE_PLATFORM_URL": "http://127.0.0.1:1"})
-    web_port = free_port(args.port or base.port)
+    web_port = free_port(base.port if args.port is None else args.port)
     devstore_port = free_port(args.devstore_port)
     smtp_port = free_port(args.smtp_port)
     devstore_url = f"http://127.0.0.1:{devstore_port}"
@@ -129,8 +129,6 @@ def run_dev(args: argparse.Namespace) -> int:
                 str(smtp_port),
                 "--db",
                 str(var / "devstore.sqlite3"),
-                "--app-url",
-                app_url,
                 "--seed-orders",
                 str(args.seed_orders),
                 "--seed-customers",

@@ -1,0 +1,1 @@
+"""Platform-neutral domain services: what the admin panel and the jobs call."""
