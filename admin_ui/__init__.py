@@ -1,0 +1,1 @@
+"""The embedded admin panel: server-rendered pages that call app.services."""

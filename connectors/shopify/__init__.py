@@ -1,0 +1,1 @@
+"""Shopify: built on Shopify's ``shopifyapp`` package and the caller's ``httpx.AsyncClient``."""
