@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
+from typing import Generic, TypeVar
+
+RecordT = TypeVar("RecordT")
 
 
 @dataclass(frozen=True)
@@ -16,3 +20,173 @@ class TokenSet:
     expires_at: datetime | None = None
     refresh_token: str | None = field(default=None, repr=False)
     refresh_token_expires_at: datetime | None = None
+
+
+# --- throttling and paging --------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ThrottleStatus:
+    """A platform's cost bucket as it last reported it (Shopify: ``extensions.cost.throttleStatus``)."""
+
+    maximum_available: float
+    currently_available: float
+    restore_rate: float  # points per second
+
+
+@dataclass(frozen=True, slots=True)
+class Page(Generic[RecordT]):
+    """One page of a cursor-paginated listing. ``next_cursor`` resumes after this page; store it as
+    the checkpoint once every record here has been written."""
+
+    records: tuple[RecordT, ...]
+    next_cursor: str | None
+    has_next: bool
+
+
+@dataclass(frozen=True, slots=True)
+class RecordCount:
+    """A platform's count of what a listing will return, for progress bars. ``exact`` is False when
+    the platform stopped counting at a limit (the real number is at least ``count``)."""
+
+    count: int
+    exact: bool
+
+
+# --- orders and customers ---------------------------------------------------------------------
+#
+# Platform ids are strings holding the platform's own numeric id: for Shopify the tail of the
+# GraphQL GID (``gid://shopify/Order/123`` -> ``"123"``), which is also the ``id`` that REST webhook
+# payloads carry, so a row written by a sync and one written by a webhook share one natural key.
+# Money is Decimal in the shop's currency; statuses and reasons are lower-case snake words
+# (``"paid"``, ``"partially_refunded"``, ``"no_restock"``) as webhooks spell them, except return
+# statuses, which stay as the platform's upper-case enum (``"REQUESTED"``) as our models store them.
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerRecord:
+    platform_id: str
+    email: str | None
+    first_name: str
+    last_name: str
+    phone: str | None
+    locale: str | None
+    tags: tuple[str, ...]
+    orders_count: int
+    total_spent: Decimal
+    currency: str | None
+    accepts_marketing: bool
+    state: str | None  # "enabled", "disabled", "invited", "declined"
+    created_at: datetime | None
+    updated_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class LineItemRecord:
+    platform_id: str
+    title: str
+    variant_title: str
+    sku: str
+    product_id: str | None  # None for custom items and deleted products
+    variant_id: str | None
+    # None when not fetched (the product was deleted, or the source does not carry tags).
+    product_tags: tuple[str, ...] | None
+    quantity: int  # as ordered
+    current_quantity: int  # ordered minus refunded and removed
+    refundable_quantity: int
+    unfulfilled_quantity: int
+    fulfilled_quantity: int
+    price: Decimal  # unit price before discounts
+    total_discount: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class FulfillmentLineRecord:
+    line_item_id: str
+    quantity: int
+
+
+@dataclass(frozen=True, slots=True)
+class FulfillmentRecord:
+    platform_id: str
+    status: str  # "success", "cancelled", "error", "failure"
+    shipment_status: str | None  # the platform's display status: "in_transit", "delivered", ...
+    tracking_company: str | None
+    tracking_number: str | None
+    tracking_url: str | None
+    created_at: datetime | None
+    updated_at: datetime | None
+    in_transit_at: datetime | None
+    delivered_at: datetime | None  # None when the platform has not recorded a delivery
+    estimated_delivery_at: datetime | None
+    lines: tuple[FulfillmentLineRecord, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class RefundLineRecord:
+    line_item_id: str
+    quantity: int
+    restock_type: str  # "no_restock", "cancel", "return", "legacy_restock"
+    amount: Decimal  # the line's refunded subtotal
+
+
+@dataclass(frozen=True, slots=True)
+class RefundRecord:
+    platform_id: str
+    created_at: datetime | None
+    amount: Decimal
+    currency: str | None
+    note: str
+    lines: tuple[RefundLineRecord, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ReturnItemRecord:
+    platform_id: str
+    line_item_id: str | None  # None for a return line not tied to a fulfilled line item
+    quantity: int
+    reason: str  # "size_too_small", "defective", ..., "other"
+    note: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReturnRecord:
+    platform_id: str
+    name: str
+    status: str  # "REQUESTED", "OPEN", "CLOSED", "DECLINED", "CANCELED"
+    items: tuple[ReturnItemRecord, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class OrderRecord:
+    platform_id: str
+    number: str  # what the shop shows: "#1001"
+    email: str | None
+    customer_id: str | None
+    locale: str | None  # the shopper's locale when ordering
+    created_at: datetime
+    processed_at: datetime | None
+    updated_at: datetime | None
+    cancelled_at: datetime | None
+    cancel_reason: str | None
+    closed_at: datetime | None
+    financial_status: str | None
+    fulfillment_status: str | None
+    test: bool
+    currency: str
+    subtotal: Decimal
+    total_tax: Decimal
+    total_shipping: Decimal
+    total_discounts: Decimal
+    total_price: Decimal
+    total_refunded: Decimal
+    tags: tuple[str, ...]
+    line_items: tuple[LineItemRecord, ...]
+    fulfillments: tuple[FulfillmentRecord, ...]
+    refunds: tuple[RefundRecord, ...]
+    returns: tuple[ReturnRecord, ...]
+    # Names of child collections that hold less than the platform has ("refunds", "refund_lines",
+    # "fulfillments", "fulfillment_lines", "returns", "return_items"): a source that caps nested
+    # lists says so here, and the sync fetches that order on its own (or leaves it to webhooks)
+    # instead of treating a partial list as the whole truth.
+    incomplete: frozenset[str] = field(default_factory=frozenset)

@@ -45,7 +45,9 @@ async def attention_for(shop_id: int) -> Attention:
     for run in await SyncRun.filter(shop_id=shop_id).order_by("-created_at").limit(20):
         latest_runs.setdefault(run.resource, run)
     return Attention(
-        returns_awaiting_review=await awaiting.order_by("requested_at").limit(LIST_LIMIT).prefetch_related("order"),
+        returns_awaiting_review=await awaiting.order_by("requested_at")
+        .limit(LIST_LIMIT)
+        .prefetch_related("order"),
         returns_awaiting_count=await awaiting.count(),
         failed_refunds=await failed.order_by("-updated_at").limit(LIST_LIMIT).prefetch_related("order"),
         failed_refunds_count=await failed.count(),
