@@ -12,18 +12,24 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.routing import BaseRoute
 
+from admin_ui import routes as admin_routes
 from app import health
+from app.auth import routes as auth_routes
 from app.db import close_database, open_database
 from app.errors import EXCEPTION_HANDLERS
 from app.middleware import SecurityHeadersMiddleware
 from app.platform_http import build_http_client
 from app.queue import open_queue, redis_url
 from app.settings import Settings, load_settings, require_serving_settings
+from app.webhooks import routes as webhook_routes
 
 logger = logging.getLogger(__name__)
 
 ROUTES: list[BaseRoute] = [
     *health.routes,
+    *auth_routes.routes,
+    *webhook_routes.routes,
+    *admin_routes.routes,
 ]
 
 MIDDLEWARE: list[Middleware] = [

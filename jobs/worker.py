@@ -13,6 +13,7 @@ from app.platform_http import build_http_client
 from app.queue import redis_settings, redis_url
 from app.settings import load_settings, require_serving_settings
 from jobs.maintenance import prune_webhook_events
+from jobs.webhooks import process_webhook, requeue_stuck_webhooks
 
 logger = logging.getLogger(__name__)
 
@@ -33,9 +34,11 @@ async def shutdown(ctx: dict[str, Any]) -> None:
 
 
 class WorkerSettings:
-    functions: ClassVar[list[Any]] = [prune_webhook_events]
+    functions: ClassVar[list[Any]] = [prune_webhook_events, process_webhook, requeue_stuck_webhooks]
     cron_jobs: ClassVar[list[Any]] = [
         cron(prune_webhook_events, hour={3}, minute={17}, unique=True, run_at_startup=False),
+        # Every minute (no minute given): whatever Redis lost is queued again within two.
+        cron(requeue_stuck_webhooks, second={41}, unique=True, run_at_startup=True),
     ]
     on_startup = startup
     on_shutdown = shutdown

@@ -19,7 +19,9 @@ SHOP_B = "shop-b.myshopify.com"
 
 async def installed(settings: Settings, domain: str) -> Shop:
     now = utcnow()
-    tokens = TokenSet(f"shpat_{domain}", "read_orders", now + timedelta(hours=1), "shprt", now + timedelta(days=90))
+    tokens = TokenSet(
+        f"shpat_{domain}", "read_orders", now + timedelta(hours=1), "shprt", now + timedelta(days=90)
+    )
     return await install_shop(domain, tokens, settings=settings, via="token_exchange")
 
 
@@ -49,7 +51,9 @@ async def test_home_lists_what_needs_attention(client: httpx.AsyncClient, settin
     assert response.headers["content-security-policy"].startswith(f"frame-ancestors https://{SHOP_A} ")
 
 
-async def test_home_shows_only_the_authenticated_shops_rows(client: httpx.AsyncClient, settings: Settings) -> None:
+async def test_home_shows_only_the_authenticated_shops_rows(
+    client: httpx.AsyncClient, settings: Settings
+) -> None:
     shop_a, shop_b = await installed(settings, SHOP_A), await installed(settings, SHOP_B)
     await Return.create(shop=shop_b, order=await order(shop_b, "#B-7"), requested_at=utcnow())
     await Return.create(
@@ -78,7 +82,9 @@ async def test_home_loads_app_bridge_first_and_works_without_the_cdn(
 
 
 async def test_home_without_a_session_token_bounces_for_a_fresh_one(client: httpx.AsyncClient) -> None:
-    response = await client.get(f"/?shop={SHOP_A}", headers={"Accept": "text/html", "Sec-Fetch-Dest": "iframe"})
+    response = await client.get(
+        f"/?shop={SHOP_A}", headers={"Accept": "text/html", "Sec-Fetch-Dest": "iframe"}
+    )
     assert response.status_code == 200
     assert "idToken" in response.text
     assert "Returns awaiting review" not in response.text

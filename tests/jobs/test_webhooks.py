@@ -1,0 +1,153 @@
+"""Processing recorded deliveries: idempotent, honest about what is not handled yet, and never lost."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import timedelta
+
+import httpx
+import pytest
+from arq import ArqRedis, Retry
+from arq.constants import default_queue_name
+from arq.worker import Worker
+
+from app.clock import utcnow
+from app.models import AuditEvent, Shop, WebhookEvent, WebhookStatus
+from app.queue import open_queue, redis_settings
+from app.settings import DEV_SHOPIFY_API_SECRET, Settings
+from app.webhooks.intake import PROCESS_WEBHOOK
+from app.webhooks.topics import SUBSCRIBED_TOPICS
+from jobs import webhook_handlers
+from jobs.webhook_handlers import HANDLERS, NOT_YET_HANDLED, Event, Outcome
+from jobs.webhooks import HANDLER_TRIES, MAX_ATTEMPTS, process_webhook, requeue_stuck_webhooks
+from jobs.worker import WorkerSettings
+from tests.app.webhooks.conftest import make_shop
+from tests.app.webhooks.deliveries import delivery, order_payload, shop_payload
+from tests.jobs.events import recorded
+
+CTX = {"job_try": 1}
+
+
+@pytest.fixture
+async def queue(redis_url: str) -> AsyncIterator[ArqRedis]:
+    pool = open_queue(redis_url)
+    await pool.flushdb()
+    try:
+        yield pool
+    finally:
+        await pool.flushdb()
+        await pool.aclose()
+
+
+def test_the_enqueued_name_is_the_job_and_the_worker_runs_it_and_the_cron() -> None:
+    assert process_webhook.__name__ == PROCESS_WEBHOOK
+    assert process_webhook in WorkerSettings.functions
+    assert requeue_stuck_webhooks in WorkerSettings.functions
+    assert "cron:requeue_stuck_webhooks" in {job.name for job in WorkerSettings.cron_jobs}
+
+
+def test_every_subscribed_topic_has_a_handler_or_a_stated_reason() -> None:
+    assert set(SUBSCRIBED_TOPICS) <= set(HANDLERS) | set(NOT_YET_HANDLED)
+
+
+async def test_processing_twice_is_a_no_op_the_second_time(db: Settings) -> None:
+    shop = await make_shop()
+    event_id = await recorded(shop, "app/uninstalled", shop_payload())
+    assert await process_webhook(CTX, event_id) == "processed"
+    first = await WebhookEvent.get(id=event_id)
+    assert first.status == WebhookStatus.PROCESSED and first.processed_at is not None and first.attempts == 1
+
+    assert await process_webhook(CTX, event_id) == "processed"
+
+    again = await WebhookEvent.get(id=event_id)
+    assert (again.attempts, again.processed_at) == (1, first.processed_at)
+    assert await AuditEvent.filter(action="shop.uninstalled").count() == 1
+
+
+@pytest.mark.parametrize("topic", ["orders/create", "customers/update", "refunds/create", "returns/request"])
+async def test_topics_of_a_later_issue_are_ignored_with_their_reason(db: Settings, topic: str) -> None:
+    shop = await make_shop()
+    event_id = await recorded(shop, topic, order_payload())
+    assert await process_webhook(CTX, event_id) == "ignored"
+    event = await WebhookEvent.get(id=event_id)
+    assert event.status == WebhookStatus.IGNORED
+    assert event.error is not None and event.error.startswith("not processed yet")
+
+
+async def test_a_failing_handler_is_retried_then_marked_failed_with_its_error(
+    db: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shop = await make_shop()
+    event_id = await recorded(shop, "app/uninstalled", shop_payload())
+
+    async def broken(event: Event) -> Outcome:
+        raise RuntimeError("the handler broke")
+
+    monkeypatch.setitem(webhook_handlers.HANDLERS, "app/uninstalled", broken)
+    with pytest.raises(Retry):
+        await process_webhook({"job_try": 1}, event_id)
+    assert (await WebhookEvent.get(id=event_id)).status == WebhookStatus.RECEIVED
+
+    assert await process_webhook({"job_try": HANDLER_TRIES}, event_id) == "failed"
+    event = await WebhookEvent.get(id=event_id)
+    assert (event.status, event.error, event.attempts) == (
+        WebhookStatus.FAILED,
+        "RuntimeError: the handler broke",
+        2,
+    )
+
+
+async def test_the_cron_gives_up_on_an_event_that_never_finishes(db: Settings, queue: ArqRedis) -> None:
+    shop = await make_shop()
+    event_id = await recorded(shop, "orders/create", order_payload())
+    await WebhookEvent.filter(id=event_id).update(
+        attempts=MAX_ATTEMPTS, received_at=utcnow() - timedelta(hours=3)
+    )
+    assert await requeue_stuck_webhooks({"redis": queue}) == 0
+    event = await WebhookEvent.get(id=event_id)
+    assert event.status == WebhookStatus.FAILED and "gave up" in (event.error or "")
+    assert await queue.zcard(default_queue_name) == 0
+
+
+async def test_the_cron_leaves_finished_and_fresh_events_alone(db: Settings, queue: ArqRedis) -> None:
+    shop = await make_shop()
+    done = await recorded(shop, "orders/create", order_payload())
+    await WebhookEvent.filter(id=done).update(
+        status=WebhookStatus.IGNORED, received_at=utcnow() - timedelta(hours=1)
+    )
+    await recorded(shop, "orders/create", order_payload())  # fresh: its job may be on its way
+    assert await requeue_stuck_webhooks({"redis": queue}) == 0
+    assert await queue.zcard(default_queue_name) == 0
+
+
+async def test_a_real_worker_processes_what_the_endpoint_queued_once(
+    client: httpx.AsyncClient, redis_url: str, queue: ArqRedis
+) -> None:
+    shop = await make_shop()
+    for _ in range(2):  # the same event delivered twice
+        body, headers = delivery(
+            "app/uninstalled", shop_payload(), event_id="ev-worker", secret=DEV_SHOPIFY_API_SECRET
+        )
+        assert (await client.post("/webhooks/shopify", content=body, headers=headers)).status_code == 200
+    body, headers = delivery("orders/create", order_payload(), secret=DEV_SHOPIFY_API_SECRET)
+    assert (await client.post("/webhooks/shopify", content=body, headers=headers)).status_code == 200
+    assert await queue.zcard(default_queue_name) == 2
+
+    # The database is already open (the client's lifespan): the worker runs without its startup.
+    worker = Worker(
+        functions=[process_webhook],
+        redis_settings=redis_settings(redis_url),
+        burst=True,
+        poll_delay=0.05,
+        handle_signals=False,
+    )
+    try:
+        await worker.main()
+    finally:
+        await worker.close()
+
+    assert (worker.jobs_complete, worker.jobs_failed) == (2, 0)
+    assert await queue.zcard(default_queue_name) == 0
+    statuses = dict(await WebhookEvent.all().values_list("topic", "status"))
+    assert statuses == {"app/uninstalled": WebhookStatus.PROCESSED, "orders/create": WebhookStatus.IGNORED}
+    assert not (await Shop.get(id=shop.id)).is_active
