@@ -12,6 +12,7 @@ import os
 import sys
 from collections.abc import Sequence
 
+from app.logs import configure_logging
 from app.settings import SettingsError, load_settings, require_serving_settings
 
 DESCRIPTION = """\
@@ -58,6 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    configure_logging()
     try:
         return COMMANDS[args.command](args)
     except SettingsError as exc:
