@@ -13,6 +13,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from arq import ArqRedis
 from starlette.applications import Starlette
 
 from app.db import close_database, open_database
@@ -20,6 +21,7 @@ from app.embedded.postgres import ThrowawayPostgres, find_pg_bin
 from app.embedded.redis import EmbeddedRedis
 from app.main import create_app
 from app.migrations import apply_migrations
+from app.queue import open_queue
 from app.settings import Settings, load_settings
 from tests.support.asgi import serve_in_process
 from tests.support.database import empty_all_tables
@@ -70,7 +72,13 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
 
 
 @pytest.fixture
-def settings(database_url: str, redis_url: str, tmp_path: Path) -> Settings:
+def settings_env() -> dict[str, str]:
+    """Extra environment for ``settings``; a test folder overrides it (e.g. known client secrets)."""
+    return {}
+
+
+@pytest.fixture
+def settings(database_url: str, redis_url: str, tmp_path: Path, settings_env: dict[str, str]) -> Settings:
     return load_settings(
         {
             "AFTERCARE_PLATFORM_URL": PLATFORM_URL,
@@ -78,8 +86,21 @@ def settings(database_url: str, redis_url: str, tmp_path: Path) -> Settings:
             "DATABASE_URL": database_url,
             "REDIS_URL": redis_url,
             "SHOPIFY_APP_URL": "https://aftercare.test",
+            **settings_env,
         }
     )
+
+
+@pytest.fixture
+async def queue(redis_url: str) -> AsyncIterator[ArqRedis]:
+    """The session Redis, emptied before and after: job ids repeat across tests (row ids restart)."""
+    pool = open_queue(redis_url)
+    await pool.flushdb()
+    try:
+        yield pool
+    finally:
+        await pool.flushdb()
+        await pool.aclose()
 
 
 @pytest.fixture

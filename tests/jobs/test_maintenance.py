@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from arq.worker import Worker
-
 from app.clock import utcnow
 from app.models import Platform, Shop, WebhookEvent, WebhookStatus
-from app.queue import enqueue, open_queue, redis_settings
+from app.queue import enqueue, open_queue
 from app.settings import Settings
 from jobs.maintenance import prune_webhook_events
+from tests.support.worker import run_worker_until_idle
 
 
 async def make_event(shop: Shop, key: str, status: WebhookStatus, age: timedelta) -> WebhookEvent:
@@ -43,17 +42,7 @@ async def test_a_real_worker_runs_an_enqueued_job_once(db: Settings, redis_url: 
         second = await enqueue(queue, "prune_webhook_events", key=("test",))
         assert first is not None
         assert second is None, "the same job id is queued once"
-        worker = Worker(
-            functions=[prune_webhook_events],
-            redis_settings=redis_settings(redis_url),
-            burst=True,
-            poll_delay=0.05,
-            handle_signals=False,
-        )
-        try:
-            await worker.main()
-        finally:
-            await worker.close()
+        worker = await run_worker_until_idle([prune_webhook_events], redis_url)
         assert worker.jobs_complete == 1
         assert await first.result(timeout=5) == 1
         assert await WebhookEvent.all().count() == 0

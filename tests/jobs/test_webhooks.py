@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import httpx
 import pytest
 from arq import ArqRedis, Retry
 from arq.constants import default_queue_name
-from arq.worker import Worker
 
 from app.clock import utcnow
 from app.models import AuditEvent, Shop, WebhookEvent, WebhookStatus
-from app.queue import open_queue, redis_settings
 from app.settings import DEV_SHOPIFY_API_SECRET, Settings
 from app.webhooks.intake import PROCESS_WEBHOOK
 from app.webhooks.topics import SUBSCRIBED_TOPICS
@@ -24,19 +21,9 @@ from jobs.worker import WorkerSettings
 from tests.app.webhooks.conftest import make_shop
 from tests.app.webhooks.deliveries import delivery, order_payload, shop_payload
 from tests.jobs.events import recorded
+from tests.support.worker import run_worker_until_idle
 
 CTX = {"job_try": 1}
-
-
-@pytest.fixture
-async def queue(redis_url: str) -> AsyncIterator[ArqRedis]:
-    pool = open_queue(redis_url)
-    await pool.flushdb()
-    try:
-        yield pool
-    finally:
-        await pool.flushdb()
-        await pool.aclose()
 
 
 def test_the_enqueued_name_is_the_job_and_the_worker_runs_it_and_the_cron() -> None:
@@ -133,18 +120,7 @@ async def test_a_real_worker_processes_what_the_endpoint_queued_once(
     assert (await client.post("/webhooks/shopify", content=body, headers=headers)).status_code == 200
     assert await queue.zcard(default_queue_name) == 2
 
-    # The database is already open (the client's lifespan): the worker runs without its startup.
-    worker = Worker(
-        functions=[process_webhook],
-        redis_settings=redis_settings(redis_url),
-        burst=True,
-        poll_delay=0.05,
-        handle_signals=False,
-    )
-    try:
-        await worker.main()
-    finally:
-        await worker.close()
+    worker = await run_worker_until_idle([process_webhook], redis_url)
 
     assert (worker.jobs_complete, worker.jobs_failed) == (2, 0)
     assert await queue.zcard(default_queue_name) == 0

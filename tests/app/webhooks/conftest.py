@@ -2,44 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
 import pytest
-from arq import ArqRedis
 
 from app.models import Platform, Shop
-from app.queue import open_queue
-from app.settings import Settings, load_settings
 from tests.app.webhooks.deliveries import OLD_SECRET, SECRET, SHOP_DOMAIN
-from tests.conftest import PLATFORM_URL
 
 
 @pytest.fixture
-def settings(database_url: str, redis_url: str, tmp_path: Path) -> Settings:
-    return load_settings(
-        {
-            "AFTERCARE_PLATFORM_URL": PLATFORM_URL,
-            "AFTERCARE_VAR_DIR": str(tmp_path / "var"),
-            "DATABASE_URL": database_url,
-            "REDIS_URL": redis_url,
-            "SHOPIFY_APP_URL": "https://aftercare.test",
-            "SHOPIFY_API_SECRET": SECRET,
-            "SHOPIFY_API_SECRET_OLD": OLD_SECRET,
-        }
-    )
-
-
-@pytest.fixture
-async def queue(redis_url: str) -> AsyncIterator[ArqRedis]:
-    """The session Redis, emptied before and after: job ids repeat across tests (row ids restart)."""
-    pool = open_queue(redis_url)
-    await pool.flushdb()
-    try:
-        yield pool
-    finally:
-        await pool.flushdb()
-        await pool.aclose()
+def settings_env() -> dict[str, str]:
+    return {"SHOPIFY_API_SECRET": SECRET, "SHOPIFY_API_SECRET_OLD": OLD_SECRET}
 
 
 async def make_shop(domain: str = SHOP_DOMAIN, *, active: bool = True) -> Shop:
