@@ -133,6 +133,13 @@ def run_dev(args: argparse.Namespace) -> int:
                 str(args.seed_orders),
                 "--seed-customers",
                 str(args.seed_customers),
+                # The app the devstore frames, signs for and sends webhooks to.
+                "--app-url",
+                app_url,
+                "--shopify-api-key",
+                settings.shopify_api_key,
+                "--shopify-api-secret",
+                str(settings.shopify_api_secret),
             ],
             env,
         )

@@ -1,6 +1,7 @@
 """``python -m devstore``: serve the devstore (seeding the demo shop first); ``... seed``: only seed.
 
 python -m devstore --port 8100 --db var/devstore.sqlite3 --smtp-port 8025 [--seed-orders 500 ...]
+    [--app-url http://127.0.0.1:8000 --shopify-api-key ... --shopify-api-secret ...]
 python -m devstore seed --orders 10000 --customers 3000 --seed 7 --db var/devstore.sqlite3 --shop x.myshopify.com
 """
 
@@ -20,6 +21,8 @@ import uvicorn
 from devstore.app import create_devstore_app
 from devstore.models import Platform
 from devstore.seed import DEFAULT_NOW
+from devstore.shopify.registration import DEFAULT_APP_CONFIG, DEV_APP_URL, DEV_CLIENT_ID, DEV_CLIENT_SECRET
+from devstore.shopify.webhooks import DEFAULT_RETRY_DELAY
 from devstore.store import DevStore
 
 logger = logging.getLogger("devstore")
@@ -76,7 +79,27 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--smtp-host", default="127.0.0.1")
     parser.add_argument("--smtp-port", type=int, default=8025, help="the mail sink's port (0: any free port)")
     parser.add_argument(
-        "--app-url", help="the Aftercare app this devstore serves (linked from the home page)"
+        "--app-url",
+        default=DEV_APP_URL,
+        help="the Aftercare app this devstore serves: framed by the admin, sent webhooks",
+    )
+    parser.add_argument("--shopify-api-key", default=DEV_CLIENT_ID, help="the app's Shopify client id")
+    parser.add_argument(
+        "--shopify-api-secret",
+        default=DEV_CLIENT_SECRET,
+        help="the app's Shopify client secret (signs session tokens, HMACs and webhooks)",
+    )
+    parser.add_argument(
+        "--app-config",
+        type=Path,
+        default=DEFAULT_APP_CONFIG,
+        help="the app's shopify.app.toml (scopes and webhook subscriptions)",
+    )
+    parser.add_argument(
+        "--webhook-retry-delay",
+        type=float,
+        default=DEFAULT_RETRY_DELAY,
+        help="seconds before a failed webhook's first retry (doubling for each of the 8 retries)",
     )
     parser.add_argument(
         "--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"]
@@ -120,7 +143,14 @@ def serve(args: argparse.Namespace) -> int:
     except ValueError as exc:
         logger.warning("%s: keeping the existing data", exc)
     app = create_devstore_app(
-        args.db, smtp_host=args.smtp_host, smtp_port=args.smtp_port, app_url=args.app_url
+        args.db,
+        smtp_host=args.smtp_host,
+        smtp_port=args.smtp_port,
+        app_url=args.app_url,
+        shopify_api_key=args.shopify_api_key,
+        shopify_api_secret=args.shopify_api_secret,
+        app_config=args.app_config,
+        webhook_retry_delay=args.webhook_retry_delay,
     )
     server = uvicorn.Server(
         uvicorn.Config(app, host=args.host, port=args.port, log_level=args.log_level, lifespan="on")

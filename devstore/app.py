@@ -1,6 +1,8 @@
-"""The devstore's ASGI app: its pages and control endpoints, with the mail sink in its lifespan.
+"""The devstore's ASGI app: its pages and control endpoints, the Shopify emulation, and the mail
+sink and webhook sender in its lifespan.
 
-``/shopify/…`` and ``/bigcommerce/…`` are reserved for the platform API emulation.
+``/shopify/…`` is Shopify (the app's platform URL mapping); ``/bigcommerce/…`` is reserved for
+BigCommerce's.
 """
 
 from __future__ import annotations
@@ -11,10 +13,21 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import httpx
 from starlette.applications import Starlette
 
 from devstore import control, pages
 from devstore.mailsink import MailSink
+from devstore.shopify.emulation import ShopifyEmulation
+from devstore.shopify.registration import (
+    DEFAULT_APP_CONFIG,
+    DEV_APP_URL,
+    DEV_CLIENT_ID,
+    DEV_CLIENT_SECRET,
+    load_registration,
+)
+from devstore.shopify.routes import routes as shopify_routes
+from devstore.shopify.webhooks import DEFAULT_RETRY_DELAY
 from devstore.store import DevStore
 
 logger = logging.getLogger(__name__)
@@ -26,13 +39,31 @@ def create_devstore_app(
     smtp_host: str = "127.0.0.1",
     smtp_port: int | None = None,
     app_url: str | None = None,
+    shopify_api_key: str = DEV_CLIENT_ID,
+    shopify_api_secret: str = DEV_CLIENT_SECRET,
+    app_config: Path = DEFAULT_APP_CONFIG,
+    webhook_retry_delay: float = DEFAULT_RETRY_DELAY,
+    webhook_transport: httpx.AsyncBaseTransport | None = None,
 ) -> Starlette:
     """The devstore on ``db_path``; with ``smtp_port`` (0 picks a free one) it also runs the mail sink.
 
-    ``app.state.store`` is the ``DevStore``; ``app.state.mail_sink`` the running sink, if any.
-    ``app_url`` is the Aftercare app this devstore serves, linked from the home page.
+    The Aftercare app it serves is ``app_url`` (default: the app's own dev URL) with these Shopify
+    client credentials and the webhook subscriptions of ``app_config`` (``shopify.app.toml``).
+    ``webhook_transport`` lets tests deliver webhooks to an in-process app.
+
+    ``app.state.store`` is the ``DevStore``; ``app.state.shopify`` the ``ShopifyEmulation``;
+    ``app.state.mail_sink`` the running sink, if any.
     """
     store = DevStore(db_path)
+    registration = load_registration(
+        app_config,
+        client_id=shopify_api_key,
+        client_secret=shopify_api_secret,
+        app_url=app_url or DEV_APP_URL,
+    )
+    shopify = ShopifyEmulation(
+        store, registration, webhook_retry_delay=webhook_retry_delay, webhook_transport=webhook_transport
+    )
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -43,13 +74,15 @@ def create_devstore_app(
             app.state.smtp_address = f"{sink.host}:{sink.port}"
         app.state.mail_sink = sink
         try:
-            yield
+            async with shopify.running():
+                yield
         finally:
             if sink is not None:
                 await sink.stop()
 
-    app = Starlette(routes=[*pages.routes, *control.routes], lifespan=lifespan)
+    app = Starlette(routes=[*pages.routes, *control.routes, *shopify_routes], lifespan=lifespan)
     app.state.store = store
+    app.state.shopify = shopify
     app.state.app_url = app_url
     app.state.mail_sink = None
     app.state.smtp_address = None

@@ -39,7 +39,7 @@ def _store(request: Request) -> DevStore:
     return store
 
 
-def _render(request: Request, name: str, **context: Any) -> Response:
+def render_page(request: Request, name: str, **context: Any) -> Response:
     smtp = request.app.state.smtp_address
     return TEMPLATES.TemplateResponse(request, name, {"smtp": smtp, **context}, headers=SECURITY_HEADERS)
 
@@ -49,7 +49,7 @@ def _render(request: Request, name: str, **context: Any) -> Response:
 
 def home(request: Request) -> Response:
     store = _store(request)
-    return _render(
+    return render_page(
         request,
         "home.html",
         nav="shops",
@@ -60,7 +60,7 @@ def home(request: Request) -> Response:
 
 
 def mail_list(request: Request) -> Response:
-    return _render(request, "mail_list.html", nav="mail", messages=_store(request).list_mail())
+    return render_page(request, "mail_list.html", nav="mail", messages=_store(request).list_mail())
 
 
 def mail_detail(request: Request) -> Response:
@@ -69,7 +69,7 @@ def mail_detail(request: Request) -> Response:
         raise HTTPException(404, "No such message")
     # Links in the message open in a new tab instead of inside the (sandboxed) frame.
     html_doc = '<base target="_blank">' + message.html
-    return _render(request, "mail_detail.html", nav="mail", message=message, html_doc=html_doc)
+    return render_page(request, "mail_detail.html", nav="mail", message=message, html_doc=html_doc)
 
 
 def mail_raw(request: Request) -> Response:

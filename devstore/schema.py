@@ -13,9 +13,16 @@ import sqlite3
 logger = logging.getLogger(__name__)
 
 # Bump on any change below: an older file is rebuilt (its content is seeded, so it can be re-made).
-SCHEMA_VERSION = 1
+# 2: the Shopify emulation's installations, tokens, authorization codes and webhook deliveries
+#    replace the shops.app_tokens JSON column.
+SCHEMA_VERSION = 2
 
+# Children before parents: the order a rebuild drops them in.
 TABLES = (
+    "shopify_webhook_deliveries",
+    "shopify_auth_codes",
+    "shopify_tokens",
+    "shopify_installations",
     "mail",
     "refund_lines",
     "refunds",
@@ -38,8 +45,6 @@ CREATE TABLE IF NOT EXISTS shops (
     currency TEXT NOT NULL,
     email TEXT NOT NULL,
     created_at TEXT NOT NULL,
-    -- JSON: the tokens of apps installed on this shop (written by the OAuth emulation).
-    app_tokens TEXT NOT NULL DEFAULT '{}',
     -- JSON: the seed arguments, so seeding the same shop again is a no-op.
     seeded_with TEXT
 );
@@ -188,6 +193,70 @@ CREATE TABLE IF NOT EXISTS mail (
     html TEXT NOT NULL,
     raw BLOB NOT NULL
 );
+
+-- Shopify's side of an app install: which app holds which scopes on which shop.
+CREATE TABLE IF NOT EXISTS shopify_installations (
+    shop_id INTEGER NOT NULL REFERENCES shops(id) ON DELETE CASCADE,
+    client_id TEXT NOT NULL,
+    scopes TEXT NOT NULL,
+    installed_at TEXT NOT NULL,
+    PRIMARY KEY (shop_id, client_id)
+);
+
+-- Every access token issued (kept after revocation, so a revoked token is refused, not unknown).
+-- Tokens are kept in clear: this is a stand-in whose tokens open nothing but itself.
+CREATE TABLE IF NOT EXISTS shopify_tokens (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    shop_id INTEGER NOT NULL REFERENCES shops(id) ON DELETE CASCADE,
+    client_id TEXT NOT NULL,
+    access_mode TEXT NOT NULL,  -- offline | online
+    grant_type TEXT NOT NULL,  -- token_exchange | refresh_token | authorization_code
+    access_token TEXT NOT NULL UNIQUE,
+    scopes TEXT NOT NULL,
+    user_id INTEGER,  -- online tokens: the staff user
+    issued_at TEXT NOT NULL,
+    expires_at TEXT,  -- NULL: a non-expiring offline token
+    first_used_at TEXT,  -- first Admin API call with this token, or first spend of its refresh token
+    refresh_token TEXT UNIQUE,
+    refresh_expires_at TEXT,
+    refresh_spent_at TEXT,  -- first spent: opens the recovery window for a lost answer
+    refresh_retired_at TEXT,  -- its replacement pair was used: spending it again is refused
+    parent_id INTEGER REFERENCES shopify_tokens(id),  -- the pair whose refresh token made this one
+    revoked_at TEXT  -- the app was uninstalled
+);
+CREATE INDEX IF NOT EXISTS shopify_tokens_shop ON shopify_tokens (shop_id, client_id);
+
+-- Codes handed out by the authorize page (authorization-code grant), each good once.
+CREATE TABLE IF NOT EXISTS shopify_auth_codes (
+    code TEXT PRIMARY KEY,
+    shop_id INTEGER NOT NULL REFERENCES shops(id) ON DELETE CASCADE,
+    client_id TEXT NOT NULL,
+    scopes TEXT NOT NULL,
+    access_mode TEXT NOT NULL,
+    user_id INTEGER NOT NULL,
+    issued_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL,
+    used_at TEXT
+);
+
+-- Every webhook delivery the devstore made or is making, with its last outcome.
+CREATE TABLE IF NOT EXISTS shopify_webhook_deliveries (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    shop_id INTEGER NOT NULL REFERENCES shops(id) ON DELETE CASCADE,
+    topic TEXT NOT NULL,
+    uri TEXT NOT NULL,
+    webhook_id TEXT NOT NULL,
+    event_id TEXT NOT NULL,
+    triggered_at TEXT NOT NULL,
+    body TEXT NOT NULL,
+    status TEXT NOT NULL,  -- pending | delivered | failed
+    attempts INTEGER NOT NULL DEFAULT 0,
+    response_status INTEGER,
+    error TEXT,
+    created_at TEXT NOT NULL,
+    finished_at TEXT
+);
+CREATE INDEX IF NOT EXISTS shopify_webhook_deliveries_shop ON shopify_webhook_deliveries (shop_id, id);
 """
 
 

@@ -81,7 +81,7 @@ class DevStore:
         self.path = Path(path)
 
     @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
+    def connect(self) -> Iterator[sqlite3.Connection]:
         """A connection whose ``with conn:`` blocks are transactions; closed on exit."""
         with closing(sqlite3.connect(self.path, timeout=10)) as conn:
             conn.row_factory = sqlite3.Row
@@ -91,7 +91,7 @@ class DevStore:
 
     def create_schema(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self._connect() as conn, conn:
+        with self.connect() as conn, conn:
             create_schema(conn)
 
     # -- seeding ---------------------------------------------------------------------------------
@@ -133,7 +133,7 @@ class DevStore:
         shop = self.get_shop(shop_domain) or gen.shop()
         started = {**identity, "now": rows.ts(gen.now), "complete": False}
         customer_list = tuple(gen.iter_customers(customers))
-        with self._connect() as conn:
+        with self.connect() as conn:
             with conn:
                 self._insert(
                     conn,
@@ -159,7 +159,7 @@ class DevStore:
         conn.execute("UPDATE shops SET seeded_with = ? WHERE id = ?", (json.dumps(seeded_with), shop_id))
 
     def _seeded_with(self, shop_domain: str) -> dict[str, Any] | None:
-        with self._connect() as conn:
+        with self.connect() as conn:
             row = conn.execute("SELECT seeded_with FROM shops WHERE domain = ?", (shop_domain,)).fetchone()
         if row is None or row["seeded_with"] is None:
             return None
@@ -176,19 +176,19 @@ class DevStore:
     # -- shops -----------------------------------------------------------------------------------
 
     def get_shop(self, shop_domain: str) -> Shop | None:
-        with self._connect() as conn:
+        with self.connect() as conn:
             row = conn.execute("SELECT * FROM shops WHERE domain = ?", (shop_domain,)).fetchone()
         return None if row is None else rows.shop_of(row)
 
     def list_shops(self) -> list[ShopSummary]:
         """Every shop with its counts, by domain."""
-        with self._connect() as conn:
+        with self.connect() as conn:
             found = conn.execute(f"SELECT s.*, {_COUNTS} FROM shops s ORDER BY s.domain").fetchall()
         return [ShopSummary(rows.shop_of(row), _counts_of(row)) for row in found]
 
     def counts(self, shop_domain: str) -> ShopCounts:
         """How many orders, customers and products ``shop_domain`` has (zeros for an unknown shop)."""
-        with self._connect() as conn:
+        with self.connect() as conn:
             row = conn.execute(f"SELECT {_COUNTS} FROM shops s WHERE s.domain = ?", (shop_domain,)).fetchone()
         return ShopCounts(0, 0, 0) if row is None else _counts_of(row)
 
@@ -208,14 +208,14 @@ class DevStore:
         return Page(items, items[-1].id if len(found) > limit else None)
 
     def get_customer(self, shop_domain: str, customer_id: int) -> Customer | None:
-        with self._connect() as conn:
+        with self.connect() as conn:
             row = conn.execute(
                 f"SELECT * FROM customers WHERE shop_id = {_SHOP_ID} AND id = ?", (shop_domain, customer_id)
             ).fetchone()
         return None if row is None else rows.customer_of(row)
 
     def list_products(self, shop_domain: str) -> tuple[Product, ...]:
-        with self._connect() as conn:
+        with self.connect() as conn:
             found = conn.execute(
                 f"SELECT * FROM products WHERE shop_id = {_SHOP_ID} ORDER BY product_id, variant_id",
                 (shop_domain,),
@@ -238,7 +238,7 @@ class DevStore:
             params.append(rows.ts(updated_at_min))
         sql += " ORDER BY id LIMIT ?"
         params.append(limit + 1)
-        with self._connect() as conn:
+        with self.connect() as conn:
             return conn.execute(sql, params).fetchall()
 
     # -- orders ----------------------------------------------------------------------------------
@@ -257,7 +257,7 @@ class DevStore:
         return Page(items, items[-1].id if len(found) > limit else None)
 
     def get_order(self, shop_domain: str, order_id: int) -> Order | None:
-        with self._connect() as conn:
+        with self.connect() as conn:
             row = conn.execute(
                 f"SELECT * FROM orders WHERE shop_id = {_SHOP_ID} AND id = ?", (shop_domain, order_id)
             ).fetchone()
@@ -270,7 +270,7 @@ class DevStore:
         ids = [row["id"] for row in order_rows]
         params = [order_rows[0]["shop_id"], *ids]
         within = f"shop_id = ? AND order_id IN ({', '.join('?' * len(ids))})"
-        with self._connect() as conn:
+        with self.connect() as conn:
 
             def select(sql: str) -> list[sqlite3.Row]:
                 return conn.execute(sql, params).fetchall()
@@ -309,7 +309,7 @@ class DevStore:
     ) -> int:
         """Keep one received message; returns its id."""
         received = received_at or datetime.now(UTC)
-        with self._connect() as conn, conn:
+        with self.connect() as conn, conn:
             cursor = conn.execute(
                 "INSERT INTO mail (received_at, mail_from, rcpt_to, subject, date, message_id, text, html, raw)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -331,21 +331,21 @@ class DevStore:
 
     def list_mail(self, limit: int = 200) -> list[MailMessage]:
         """The latest messages, newest first."""
-        with self._connect() as conn:
+        with self.connect() as conn:
             found = conn.execute("SELECT * FROM mail ORDER BY id DESC LIMIT ?", (limit,)).fetchall()
         return [rows.mail_of(row) for row in found]
 
     def count_mail(self) -> int:
-        with self._connect() as conn:
+        with self.connect() as conn:
             count: int = conn.execute("SELECT count(*) FROM mail").fetchone()[0]
         return count
 
     def get_mail(self, mail_id: int) -> MailMessage | None:
-        with self._connect() as conn:
+        with self.connect() as conn:
             row = conn.execute("SELECT * FROM mail WHERE id = ?", (mail_id,)).fetchone()
         return None if row is None else rows.mail_of(row)
 
     def clear_mail(self) -> int:
         """Empty the outbox; returns how many messages went."""
-        with self._connect() as conn, conn:
+        with self.connect() as conn, conn:
             return conn.execute("DELETE FROM mail").rowcount

@@ -49,6 +49,9 @@ _PAGE = """<!doctype html>
     if (target.origin !== window.location.origin) {{ return; }}
     target.searchParams.set("id_token", token);
     window.location.replace(target.href);
+  }}).catch(function () {{
+    // No token to be had (the app was uninstalled, App Bridge failed): say so instead of a blank page.
+    document.getElementById("stuck").hidden = false;
   }});
 }})();
 </script>

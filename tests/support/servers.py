@@ -15,6 +15,8 @@ from pathlib import Path
 
 import httpx
 
+from app.settings import load_settings
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -97,6 +99,7 @@ def running_stack(
         "PYTHONUNBUFFERED": "1",
     }
     stack = Stack(app_url, devstore_url, smtp_port, env, var_dir)
+    settings = load_settings(env)  # the app's credentials, as the web process will read them
     try:
         stack.start(
             "devstore",
@@ -112,6 +115,15 @@ def running_stack(
             "30",
             "--seed-customers",
             "12",
+            "--app-url",
+            app_url,
+            "--shopify-api-key",
+            settings.shopify_api_key,
+            "--shopify-api-secret",
+            str(settings.shopify_api_secret),
+            # Retries a webhook the app refused within seconds, not minutes.
+            "--webhook-retry-delay",
+            "0.2",
         )
         stack.start(
             "web",
