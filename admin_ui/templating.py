@@ -27,6 +27,14 @@ class NavItem:
 
 # The app's sections, in the order the admin shows them; later pages add themselves here.
 NAVIGATION: list[NavItem] = [NavItem("Home", "/", rel="home")]
+NAVIGATION += [
+    NavItem("Customers", "/customers"),
+    NavItem("Orders", "/orders"),
+    NavItem("Settings", "/settings"),
+    NavItem("Audit log", "/audit"),
+    NavItem("Data requests", "/data-requests"),
+]
+NAVIGATION.append(NavItem("Canned replies", "/replies"))
 
 
 def render(request: Request, template: str, context: dict[str, Any], status_code: int = 200) -> HTMLResponse:

@@ -1,4 +1,4 @@
-"""``python -m app``: dev | serve | worker | migrate | makemigrations.
+"""``python -m app``: dev | serve | worker | migrate | makemigrations | sync.
 
 ``serve``, ``worker`` and ``migrate`` (with the settings' variable names) are a contract: tests
 outside the project start the app with them.
@@ -26,6 +26,8 @@ commands:
   worker          production background worker (arq); `worker --check` runs arq's health check
   migrate         apply database migrations (SQLite or PostgreSQL, from DATABASE_URL)
   makemigrations  write the next migration for SQLite and PostgreSQL after a model change
+  sync            import an installed shop's customers and orders now, with a progress bar
+                  (resumes an unfinished import; a running worker's import is watched instead)
 """
 
 
@@ -52,8 +54,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     commands.add_parser("migrate", help="apply database migrations")
 
+    sync = commands.add_parser("sync", help="import a shop's customers and orders now")
+    sync.add_argument("shop", help="the shop's myshopify.com domain, or just its name")
+
     make = commands.add_parser("makemigrations", help="write the next migration for both dialects")
     make.add_argument("name")
+    make.add_argument("--database-url", help=argparse.SUPPRESS)  # one dialect, in this process
     return parser
 
 
@@ -129,11 +135,24 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
 
 def cmd_makemigrations(args: argparse.Namespace) -> int:
-    from app.migrations import make_migrations
+    from app.migrations import make_migrations, write_migration
 
+    if args.database_url:
+        print(asyncio.run(write_migration(args.database_url, args.name)) or "no changes")
+        return 0
     for dialect, written in make_migrations(args.name).items():
-        print(f"{dialect}: {written or 'no changes'}")
+        print(f"{dialect}: {written}")
     return 0
+
+
+def cmd_sync(args: argparse.Namespace) -> int:
+    from app.embedded.runtime import embedded_redis_if_needed
+    from app.services.sync.foreground import sync_shop_command
+
+    settings = load_settings()
+    # Redis only guards token refreshes here; the import itself runs in this process.
+    with embedded_redis_if_needed(settings) as url:
+        return asyncio.run(sync_shop_command(settings, url, args.shop, sys.stdout))
 
 
 COMMANDS = {
@@ -142,4 +161,5 @@ COMMANDS = {
     "worker": cmd_worker,
     "migrate": cmd_migrate,
     "makemigrations": cmd_makemigrations,
+    "sync": cmd_sync,
 }

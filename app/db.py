@@ -8,8 +8,6 @@ from urllib.parse import urlsplit
 
 from tortoise import Tortoise
 
-from app.settings import load_settings
-
 MODEL_MODULES = ["app.models", "aerich.models"]
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -73,7 +71,3 @@ async def database_answers(database_url: str) -> bool:
     except Exception:
         return False
     return True
-
-
-# For aerich's CLI (``[tool.aerich] tortoise_orm``); the app itself builds its config from settings.
-TORTOISE_ORM = tortoise_config(load_settings().database_url)

@@ -6,6 +6,8 @@ for SQLite and for PostgreSQL together, each generated against a real database o
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -42,18 +44,32 @@ async def write_migration(database_url: str, name: str) -> str | None:
         await Tortoise.init(config=tortoise_config(database_url))
         await command.init()
         await command.upgrade(run_in_transaction=True)
+        # aerich reads the last applied state at init: read it again now that it is applied.
+        await command.init()
         return await command.migrate(name=name, no_input=True) or None
     finally:
         await Tortoise.close_connections()
 
 
-def make_migrations(name: str) -> dict[str, str | None]:
-    """Write the next migration for each dialect, each against a fresh database of its kind."""
-    import asyncio
+def make_migrations(name: str) -> dict[str, str]:
+    """Write the next migration for each dialect, each against a fresh database of its kind.
 
-    written: dict[str, str | None] = {}
+    Each dialect runs in its own process: aerich keeps the migration being built in class
+    attributes, so a second run in the same process would repeat the first one's operations.
+    """
+    written: dict[str, str] = {}
     with tempfile.TemporaryDirectory() as folder:
-        written["sqlite"] = asyncio.run(write_migration(f"sqlite://{folder}/schema.sqlite3", name))
+        written["sqlite"] = _write_in_subprocess(f"sqlite://{folder}/schema.sqlite3", name)
     with ThrowawayPostgres() as pg:
-        written["postgres"] = asyncio.run(write_migration(pg.create_database("schema"), name))
+        written["postgres"] = _write_in_subprocess(pg.create_database("schema"), name)
     return written
+
+
+def _write_in_subprocess(database_url: str, name: str) -> str:
+    done = subprocess.run(  # noqa: S603 - our own interpreter and module
+        [sys.executable, "-m", "app", "makemigrations", name, "--database-url", database_url],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return done.stdout.strip()

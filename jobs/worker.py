@@ -7,12 +7,22 @@ from typing import Any, ClassVar
 
 from arq import cron
 from arq.connections import RedisSettings
+from arq.worker import func
 
 from app.db import close_database, open_database
 from app.platform_http import build_http_client
 from app.queue import redis_settings, redis_url
 from app.settings import load_settings, require_serving_settings
 from jobs.maintenance import prune_webhook_events
+from jobs.replies import requeue_stuck_replies, send_reply
+from jobs.sync import (
+    SLICE_JOB_TIMEOUT,
+    backfill_shop,
+    install_worker_resources,
+    reconcile_shop,
+    reconcile_shops,
+    resume_syncs,
+)
 from jobs.webhooks import process_webhook, requeue_stuck_webhooks
 
 logger = logging.getLogger(__name__)
@@ -24,21 +34,39 @@ async def startup(ctx: dict[str, Any]) -> None:
     await open_database(settings.database_url)
     ctx["settings"] = settings
     ctx["http"] = build_http_client(settings.platform_url)
+    # Webhook handlers are called without ctx; the ones that read from the platform find these.
+    install_worker_resources(ctx)
     logger.info("worker started")
 
 
 async def shutdown(ctx: dict[str, Any]) -> None:
+    install_worker_resources(None)
     if "http" in ctx:
         await ctx["http"].aclose()
     await close_database()
 
 
 class WorkerSettings:
-    functions: ClassVar[list[Any]] = [prune_webhook_events, process_webhook, requeue_stuck_webhooks]
+    functions: ClassVar[list[Any]] = [
+        prune_webhook_events,
+        process_webhook,
+        requeue_stuck_webhooks,
+        send_reply,
+        requeue_stuck_replies,
+        func(backfill_shop, timeout=SLICE_JOB_TIMEOUT),
+        func(reconcile_shop, timeout=SLICE_JOB_TIMEOUT),
+        reconcile_shops,
+        resume_syncs,
+    ]
     cron_jobs: ClassVar[list[Any]] = [
         cron(prune_webhook_events, hour={3}, minute={17}, unique=True, run_at_startup=False),
         # Every minute (no minute given): whatever Redis lost is queued again within two.
         cron(requeue_stuck_webhooks, second={41}, unique=True, run_at_startup=True),
+        cron(requeue_stuck_replies, second={53}, unique=True, run_at_startup=True),
+        # Each shop's reconcile runs at its own offset within the 15 minutes (jobs.sync).
+        cron(reconcile_shops, minute={0, 15, 30, 45}, second={0}, unique=True, run_at_startup=False),
+        # Stalled or lost sync runs, and first backfills of new installs, within a minute or so.
+        cron(resume_syncs, second={23}, unique=True, run_at_startup=True),
     ]
     on_startup = startup
     on_shutdown = shutdown

@@ -40,6 +40,7 @@ from app.clock import utcnow
 from app.errors import error_response
 from app.models import Platform, Shop, StaffUser
 from app.services.shops import ShopTokens, has_usable_token
+from app.services.sync.schedule import start_first_backfill
 from app.settings import Settings
 from connectors.errors import AuthError, Permanent, RateLimited, Transient
 from connectors.shopify.shop_domain import sanitize_shop_domain
@@ -116,6 +117,7 @@ async def authenticate_embedded(request: Request) -> EmbeddedSession | Response:
     if shop is None or not has_usable_token(shop, utcnow()):
         try:
             shop = await shop_tokens(request).install_with_session_token(check.shop, token)
+            await start_first_backfill(request.state.queue, shop.id)
         except AuthError:
             return _invalid_session(request, settings)
         except RateLimited as exc:

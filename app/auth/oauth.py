@@ -27,6 +27,7 @@ from app.auth.query_hmac import HMAC_PARAM, verify_query_hmac
 from app.clock import utcnow
 from app.errors import error_response
 from app.platform_http import route_platform_url
+from app.services.sync.schedule import start_first_backfill
 from app.settings import Settings
 from connectors.errors import AuthError, Permanent, RateLimited, Transient
 from connectors.shopify.oauth import exchange_auth_code
@@ -152,7 +153,7 @@ async def finish_install(request: Request) -> Response:
             str(settings.shopify_api_secret),
             now=utcnow(),
         )
-        await tokens.install(check.shop, granted, via="authorization_code")
+        shop = await tokens.install(check.shop, granted, via="authorization_code")
     except AuthError:
         return error_response(
             request, 401, "Shopify did not accept the authorization code; start the install again."
@@ -169,6 +170,7 @@ async def finish_install(request: Request) -> Response:
     except Permanent:
         return error_response(request, 502, "Shopify refused the install; start it again.")
 
+    await start_first_backfill(request.state.queue, shop.id)
     response = RedirectResponse(embedded_app_url(settings, check.shop), status_code=302)
     response.delete_cookie(oauth_state.COOKIE_NAME, path=oauth_state.COOKIE_PATH)
     return response

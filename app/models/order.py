@@ -46,6 +46,8 @@ class Order(PlatformObject):
             ("shop", "number"),
             ("shop", "placed_at"),
             ("shop", "platform_updated_at"),
+            ("shop", "financial_status", "placed_at"),
+            ("shop", "fulfillment_status", "placed_at"),
             ("customer", "placed_at"),
         )
 
@@ -73,7 +75,8 @@ class LineItem(PlatformObject):
     class Meta:
         table = "line_item"
         unique_together = (("shop", "platform_id"),)
-        indexes = (("shop", "sku"),)
+        # Foreign keys are not indexed by themselves: the order page reads its children by order.
+        indexes = (("shop", "sku"), ("order",))
 
 
 class Fulfillment(PlatformObject):
@@ -97,3 +100,4 @@ class Fulfillment(PlatformObject):
     class Meta:
         table = "fulfillment"
         unique_together = (("shop", "platform_id"),)
+        indexes = (("order",),)

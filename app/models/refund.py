@@ -64,7 +64,7 @@ class Refund(Timestamped):
     class Meta:
         table = "refund"
         unique_together = (("shop", "platform_id"),)
-        indexes = (("shop", "status"),)
+        indexes = (("shop", "status"), ("order",))
 
 
 class RefundLine(Timestamped):
@@ -84,3 +84,4 @@ class RefundLine(Timestamped):
 
     class Meta:
         table = "refund_line"
+        indexes = (("refund",),)

@@ -75,7 +75,7 @@ class Return(Timestamped):
     class Meta:
         table = "return"
         unique_together = (("shop", "platform_id"),)
-        indexes = (("shop", "status", "requested_at"),)
+        indexes = (("shop", "status", "requested_at"), ("order",))
 
 
 class ReturnItem(Timestamped):
@@ -96,3 +96,4 @@ class ReturnItem(Timestamped):
 
     class Meta:
         table = "return_item"
+        indexes = (("return_request",),)

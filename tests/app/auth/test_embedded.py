@@ -10,9 +10,11 @@ from typing import Any
 import httpx
 import pytest
 import respx
+from arq import ArqRedis
+from arq.constants import default_queue_name
 
 from app.clock import utcnow
-from app.models import AuditEvent, Shop, StaffUser
+from app.models import AuditEvent, Shop, StaffUser, SyncKind, SyncRun
 from app.services.shops import install_shop, token_cipher
 from app.settings import Settings
 from connectors.base import TokenSet
@@ -82,6 +84,21 @@ async def test_the_first_document_load_exchanges_the_token_and_installs(
     shop = await Shop.get(domain=SHOP)
     assert token_cipher(settings).decrypt(shop.access_token_encrypted or "") == "shpat_first_access"
     assert await StaffUser.filter(shop_id=shop.id).values_list("platform_user_id", flat=True) == ["77"]
+
+
+@respx.mock
+async def test_the_install_queues_the_first_import_once(
+    client: httpx.AsyncClient, settings: Settings, queue: ArqRedis
+) -> None:
+    respx.post(token_url(SHOP)).respond(json=EXPIRING_OFFLINE)
+
+    for _ in range(2):
+        response = await client.get("/admin-test/api", headers=bearer(session_token(settings)))
+        assert response.status_code == 200
+
+    shop = await Shop.get(domain=SHOP)
+    assert await SyncRun.filter(shop_id=shop.id, kind=SyncKind.BACKFILL).exists()
+    assert await queue.zcard(default_queue_name) == 1
 
 
 @respx.mock

@@ -367,3 +367,287 @@ def bulk_child(node: dict[str, Any], parent_gid: str) -> dict[str, Any]:
 
 def jsonl(lines: list[dict[str, Any]]) -> bytes:
     return "".join(json.dumps(line) + "\n" for line in lines).encode()
+
+
+# --- REST webhook bodies (fact sheet 3.1; shapes of shopify.dev/docs/api/webhooks samples) -------
+
+
+def rest_money(amount: str, currency: str = "EUR") -> dict[str, Any]:
+    """A REST ``*_set`` MoneyBag (shop and presentment money)."""
+    return {
+        "shop_money": {"amount": amount, "currency_code": currency},
+        "presentment_money": {"amount": amount, "currency_code": currency},
+    }
+
+
+def rest_line_item(number: int, **overrides: Any) -> dict[str, Any]:
+    item: dict[str, Any] = {
+        "id": number,
+        "admin_graphql_api_id": f"gid://shopify/LineItem/{number}",
+        "attributed_staffs": [],
+        "current_quantity": 2,
+        "fulfillable_quantity": 2,
+        "fulfillment_service": "manual",
+        "fulfillment_status": None,
+        "gift_card": False,
+        "grams": 100,
+        "name": f"Wool socks {number} - M / Grey",
+        "price": "12.50",
+        "price_set": rest_money("12.50"),
+        "product_exists": True,
+        "product_id": 788032119674292922,
+        "properties": [],
+        "quantity": 2,
+        "requires_shipping": True,
+        "sku": f"SOCK-{number}",
+        "taxable": True,
+        "title": f"Wool socks {number}",
+        "total_discount": "2.50",
+        "total_discount_set": rest_money("2.50"),
+        "variant_id": 642667041472713922,
+        "variant_inventory_management": "shopify",
+        "variant_title": "M / Grey",
+        "vendor": "Aftercare Test",
+        "tax_lines": [],
+        "duties": [],
+        "discount_allocations": [],
+    }
+    item.update(overrides)
+    return item
+
+
+def rest_fulfillment(
+    number: int, order_id: int, line_item: int, *, updated_at: str = "2026-10-03T08:00:00Z", **overrides: Any
+) -> dict[str, Any]:
+    """A REST Fulfillment: the body of fulfillments/create and /update, and an order's ``fulfillments``."""
+    fulfillment: dict[str, Any] = {
+        "id": number,
+        "order_id": order_id,
+        "status": "success",
+        "created_at": "2026-10-02T09:00:00Z",
+        "service": "manual",
+        "updated_at": updated_at,
+        "tracking_company": "DHL Express",
+        "shipment_status": "in_transit",
+        "location_id": 655441491,
+        "origin_address": None,
+        "email": "shopper@example.com",
+        "destination": None,
+        "line_items": [
+            rest_line_item(line_item, quantity=2, fulfillable_quantity=0, fulfillment_status="fulfilled")
+        ],
+        "tracking_number": "JD0146000012345",
+        "tracking_numbers": ["JD0146000012345"],
+        "tracking_url": "https://www.dhl.com/track?JD0146000012345",
+        "tracking_urls": ["https://www.dhl.com/track?JD0146000012345"],
+        "receipt": {},
+        "name": f"#{1000 + order_id % 1000}.1",
+        "admin_graphql_api_id": f"gid://shopify/Fulfillment/{number}",
+    }
+    fulfillment.update(overrides)
+    return fulfillment
+
+
+def rest_refund(
+    number: int, order_id: int, line_item: int, *, amount: str = "10.00", **overrides: Any
+) -> dict[str, Any]:
+    """A REST Refund: the body of refunds/create, and an order's ``refunds``."""
+    refund: dict[str, Any] = {
+        "id": number,
+        "order_id": order_id,
+        "created_at": "2026-10-07T10:00:00Z",
+        "note": "Arrived torn",
+        "user_id": 548380009,
+        "processed_at": "2026-10-07T10:00:00Z",
+        "duties": [],
+        "total_duties_set": rest_money("0.00"),
+        "return": None,
+        "refund_shipping_lines": [],
+        "restock": True,
+        "admin_graphql_api_id": f"gid://shopify/Refund/{number}",
+        "order_adjustments": [],
+        "refund_line_items": [
+            {
+                "id": number * 10,
+                "quantity": 1,
+                "line_item_id": line_item,
+                "location_id": 655441491,
+                "restock_type": "return",
+                "subtotal": float(amount),
+                "total_tax": 0.0,
+                "subtotal_set": rest_money(amount),
+                "total_tax_set": rest_money("0.00"),
+                "line_item": rest_line_item(line_item),
+            }
+        ],
+        "transactions": [
+            {
+                "id": number * 100,
+                "order_id": order_id,
+                "kind": "refund",
+                "gateway": "bogus",
+                "status": "success",
+                "message": "Bogus Gateway: Forced success",
+                "created_at": "2026-10-07T10:00:00Z",
+                "test": True,
+                "authorization": None,
+                "parent_id": 389404469,
+                "processed_at": "2026-10-07T10:00:00Z",
+                "source_name": "web",
+                "receipt": {},
+                "amount": amount,
+                "currency": "EUR",
+                "admin_graphql_api_id": f"gid://shopify/OrderTransaction/{number * 100}",
+            }
+        ],
+    }
+    refund.update(overrides)
+    return refund
+
+
+def rest_customer(
+    number: int, *, updated_at: str = "2026-10-08T12:00:00Z", **overrides: Any
+) -> dict[str, Any]:
+    """customers/create and /update since 2025-01: no tags, consent, order count or amount spent."""
+    customer: dict[str, Any] = {
+        "id": number,
+        "created_at": "2026-01-05T10:00:00Z",
+        "updated_at": updated_at,
+        "first_name": "Ada",
+        "last_name": f"Lovelace {number}",
+        "state": "enabled",
+        "note": None,
+        "verified_email": True,
+        "multipass_identifier": None,
+        "tax_exempt": False,
+        "email": f"ada{number}@example.com",
+        "phone": "+442071234567",
+        "currency": "EUR",
+        "addresses": [],
+        "tax_exemptions": [],
+        "admin_graphql_api_id": f"gid://shopify/Customer/{number}",
+        "default_address": None,
+    }
+    customer.update(overrides)
+    return customer
+
+
+def rest_order(
+    number: int,
+    *,
+    updated_at: str = "2026-10-08T12:00:00Z",
+    customer: int | None = None,
+    line_items: list[dict[str, Any]] | None = None,
+    fulfillments: list[dict[str, Any]] | None = None,
+    refunds: list[dict[str, Any]] | None = None,
+    **overrides: Any,
+) -> dict[str, Any]:
+    """An orders/create (updated, paid, cancelled, fulfilled, ...) body: the REST Order."""
+    customer_id = customer if customer is not None else number + 500
+    order: dict[str, Any] = {
+        "id": number,
+        "admin_graphql_api_id": f"gid://shopify/Order/{number}",
+        "app_id": None,
+        "browser_ip": None,
+        "buyer_accepts_marketing": False,
+        "cancel_reason": None,
+        "cancelled_at": None,
+        "cart_token": None,
+        "checkout_token": None,
+        "closed_at": None,
+        "confirmation_number": "ABC123XYZ",
+        "confirmed": True,
+        "contact_email": f"shopper{number}@example.com",
+        "created_at": "2026-10-01T08:15:00Z",
+        "currency": "EUR",
+        "current_subtotal_price": "22.50",
+        "current_total_price": "31.68",
+        "current_total_tax": "4.28",
+        "customer_locale": "de-DE",
+        "email": f"shopper{number}@example.com",
+        "financial_status": "paid",
+        "fulfillment_status": None,
+        "name": f"#{1000 + number}",
+        "note": None,
+        "number": number,
+        "order_number": 1000 + number,
+        "phone": None,
+        "presentment_currency": "EUR",
+        "processed_at": "2026-10-01T08:15:02Z",
+        "source_name": "web",
+        "subtotal_price": "22.50",
+        "subtotal_price_set": rest_money("22.50"),
+        "tags": "vip, wholesale",
+        "taxes_included": True,
+        "test": False,
+        "total_discounts": "2.50",
+        "total_discounts_set": rest_money("2.50"),
+        "total_line_items_price": "25.00",
+        "total_price": "31.68",
+        "total_price_set": rest_money("31.68"),
+        "total_shipping_price_set": rest_money("4.90"),
+        "total_tax": "4.28",
+        "total_tax_set": rest_money("4.28"),
+        "updated_at": updated_at,
+        "customer": {
+            "id": customer_id,
+            "created_at": None,
+            "updated_at": None,
+            "first_name": "Grace",
+            "last_name": "Hopper",
+            "state": "enabled",
+            "email": f"shopper{number}@example.com",
+            "phone": None,
+            "currency": "EUR",
+            "admin_graphql_api_id": f"gid://shopify/Customer/{customer_id}",
+        },
+        "discount_applications": [],
+        "fulfillments": fulfillments if fulfillments is not None else [],
+        "line_items": line_items if line_items is not None else [rest_line_item(number * 10 + 1)],
+        "payment_terms": None,
+        "refunds": refunds if refunds is not None else [],
+        "shipping_lines": [],
+        "returns": [],
+        "line_item_groups": [],
+    }
+    order.update(overrides)
+    return order
+
+
+def rest_return(number: int, order_id: int, status: str = "requested", **overrides: Any) -> dict[str, Any]:
+    """returns/request and returns/approve carry ``order``; cancel, close and reopen ``order_id``."""
+    body: dict[str, Any] = {
+        "id": number,
+        "admin_graphql_api_id": f"gid://shopify/Return/{number}",
+        "status": status,
+        "order": {"id": order_id, "admin_graphql_api_id": f"gid://shopify/Order/{order_id}"},
+        "total_return_line_items": 1,
+        "name": None,
+        "return_line_items": [],
+        "return_shipping_fees": [],
+        "exchange_line_items": [],
+        "total_exchange_line_items": 0,
+    }
+    body.update(overrides)
+    return body
+
+
+def rest_merge(kept: int, deleted: int, status: str = "completed") -> dict[str, Any]:
+    return {
+        "admin_graphql_api_customer_kept_id": f"gid://shopify/Customer/{kept}",
+        "admin_graphql_api_customer_deleted_id": f"gid://shopify/Customer/{deleted}",
+        "admin_graphql_api_job_id": None,
+        "status": status,
+        "errors": [],
+    }
+
+
+def bulk_finished(status: str = "completed", operation: str = BULK_ID) -> dict[str, Any]:
+    return {
+        "admin_graphql_api_id": operation,
+        "completed_at": "2026-10-08T12:34:56-04:00",
+        "created_at": "2026-10-08T12:17:28-04:00",
+        "error_code": None,
+        "status": status,
+        "type": "query",
+    }

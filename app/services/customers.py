@@ -1,0 +1,212 @@
+"""Finding customers (by name, email, phone or order number) and a customer's summary.
+
+Every search is a range scan on one of the shop's indexes — (shop, name_key), (shop, email),
+(shop, phone), (shop, number) — read in index order and paginated by keyset: the cursor carries
+the last row's (key, id), so page 1000 costs what page 1 costs (OFFSET would re-read every row
+before it). ``Cursor`` is shared by every keyset-paginated list of the admin.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any, Generic, TypeVar
+
+from tortoise.expressions import Q
+from tortoise.queryset import QuerySet
+
+from app.models import Customer, Order
+
+T = TypeVar("T")
+PAGE_SIZE = 25
+MAX_QUERY = 200
+# Greater than any character: "abc" <= key < "abc" + TOP is "key starts with abc" on an index.
+TOP = "\U0010ffff"
+RECENT_ORDERS = 10
+
+
+class InvalidInput(ValueError):
+    """Input a person can fix (a bad cursor, date, id or filter): the HTTP layer answers 400."""
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """Where a keyset page ends: the sort key and id of its last row, opaque in URLs."""
+
+    key: str
+    id: int
+
+    def encode(self) -> str:
+        raw = json.dumps([self.key, self.id], separators=(",", ":")).encode()
+        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+    @classmethod
+    def decode(cls, text: str | None) -> Cursor | None:
+        """None for no cursor; ``InvalidInput`` for anything that is not one of ours."""
+        if not text:
+            return None
+        try:
+            raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+            key, row_id = json.loads(raw)
+        except (binascii.Error, ValueError, TypeError) as exc:
+            raise InvalidInput("The page link is not valid; start from the first page.") from exc
+        if not isinstance(key, str) or not isinstance(row_id, int) or isinstance(row_id, bool):
+            raise InvalidInput("The page link is not valid; start from the first page.")
+        return cls(key, row_id)
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    items: list[T]
+    next: Cursor | None  # None on the last page
+
+
+def after(field: str, cursor: Cursor | None, value: Any = None) -> Q:
+    """Rows after ``cursor`` in ascending (field, id) order."""
+    if cursor is None:
+        return Q()
+    key = cursor.key if value is None else value
+    past: dict[str, Any] = {f"{field}__gt": key}
+    tie: dict[str, Any] = {field: key, "id__gt": cursor.id}
+    return Q(**past) | Q(**tie)
+
+
+def before(field: str, cursor: Cursor | None, value: Any = None) -> Q:
+    """Rows before ``cursor`` in descending (field, id) order."""
+    if cursor is None:
+        return Q()
+    key = cursor.key if value is None else value
+    past: dict[str, Any] = {f"{field}__lt": key}
+    tie: dict[str, Any] = {field: key, "id__lt": cursor.id}
+    return Q(**past) | Q(**tie)
+
+
+async def take(query: QuerySet[Any], limit: int, key_of: Any) -> Page[Any]:
+    """One page: ask for one row more than shown to know whether there is a next page."""
+    rows = await query.limit(limit + 1)
+    if len(rows) <= limit:
+        return Page(list(rows), None)
+    rows = rows[:limit]
+    return Page(list(rows), Cursor(str(key_of(rows[-1])), rows[-1].id))
+
+
+class SearchKind(StrEnum):
+    NAME = "name"
+    EMAIL = "email"
+    PHONE = "phone"
+    ORDER = "order"
+
+
+@dataclass(frozen=True)
+class CustomerHit:
+    customer: Customer
+    order_number: str | None = None  # the order that matched, for an order-number search
+
+
+def name_key(text: str) -> str:
+    """The form of a name that ``Customer.name_key`` holds: lower-cased, single spaces."""
+    return " ".join(text.lower().split())
+
+
+def search_kind(query: str) -> SearchKind:
+    if "@" in query:
+        return SearchKind.EMAIL
+    if query.startswith("#"):
+        return SearchKind.ORDER
+    if query.startswith("+") or (len(query) >= 7 and re.fullmatch(r"[\d\s().-]+", query)):
+        return SearchKind.PHONE
+    if re.fullmatch(r"[0-9]+", query):
+        return SearchKind.ORDER  # BigCommerce order numbers are bare ids
+    return SearchKind.NAME
+
+
+async def search_customers(
+    shop_id: int, query: str, cursor: Cursor | None = None, limit: int = PAGE_SIZE
+) -> Page[CustomerHit]:
+    """The shop's customers whose name, email or phone starts with ``query``, or who placed an
+    order whose number starts with it; in index order, ``limit`` at a time."""
+    query = query.strip()[:MAX_QUERY]
+    kind = search_kind(query)
+    if kind is SearchKind.ORDER:
+        return await _by_order_number(shop_id, query, cursor, limit)
+    field, prefix = {
+        SearchKind.NAME: ("name_key", name_key(query)),
+        SearchKind.EMAIL: ("email", query.lower()),
+        SearchKind.PHONE: ("phone", query),
+    }[kind]
+    rows = Customer.filter(shop_id=shop_id, deleted_at=None)
+    if prefix:
+        rows = rows.filter(**{f"{field}__gte": prefix, f"{field}__lt": prefix + TOP})
+    page = await take(
+        rows.filter(after(field, cursor)).order_by(field, "id"), limit, lambda c: getattr(c, field)
+    )
+    return Page([CustomerHit(c) for c in page.items], page.next)
+
+
+async def _by_order_number(shop_id: int, query: str, cursor: Cursor | None, limit: int) -> Page[CustomerHit]:
+    # Shopify numbers are "#1001", BigCommerce's are bare ids: "1001" means either.
+    prefixes = [query] if query.startswith("#") else [f"#{query}", query]
+    ranges = Q(*(Q(number__gte=p, number__lt=p + TOP) for p in prefixes), join_type=Q.OR)
+    orders = Order.filter(ranges, shop_id=shop_id)
+    page = await take(
+        orders.filter(after("number", cursor), customer_id__not_isnull=True)
+        .order_by("number", "id")
+        .prefetch_related("customer"),
+        limit,
+        lambda o: o.number,
+    )
+    hits = [CustomerHit(o.customer, o.number) for o in page.items if o.customer.deleted_at is None]
+    return Page(hits, page.next)
+
+
+@dataclass(frozen=True)
+class CustomerSummary:
+    customer: Customer
+    order_count: int
+    lifetime_spend: Decimal  # net of refunds, orders that were not cancelled and not test orders
+    currency: str
+    recent_orders: list[Order]
+
+    @property
+    def tags(self) -> list[str]:
+        return [tag.strip() for tag in self.customer.tags.split(",") if tag.strip()]
+
+
+async def customer_summary(shop_id: int, customer_id: int) -> CustomerSummary | None:
+    """The shop's customer with what they spent, or None (unknown, or another shop's)."""
+    customer = await Customer.get_or_none(id=customer_id, shop_id=shop_id, deleted_at=None)
+    if customer is None:
+        return None
+    # From our own orders rather than the platform's counters, which stop at the last sync of
+    # the customer record; the (customer, placed_at) index makes this a short range read.
+    totals = await Order.filter(shop_id=shop_id, customer_id=customer_id, test=False).values_list(
+        "total_price", "total_refunded", "cancelled_at"
+    )
+    live = [(Decimal(price), Decimal(refunded)) for price, refunded, cancelled in totals if cancelled is None]
+    recent = (
+        await Order.filter(shop_id=shop_id, customer_id=customer_id)
+        .order_by("-placed_at", "-id")
+        .limit(RECENT_ORDERS)
+    )
+    return CustomerSummary(
+        customer=customer,
+        order_count=len(totals),
+        lifetime_spend=sum((price - refunded for price, refunded in live), Decimal("0")),
+        currency=customer.currency,
+        recent_orders=list(recent),
+    )
+
+
+MAX_ROW_ID = 2**31 - 1  # the id columns are 32-bit: a larger number is no row, not a database error
+
+
+def row_id(text: str) -> int:
+    """A row id from a URL; ``InvalidInput`` for anything that cannot be one."""
+    if not re.fullmatch(r"[0-9]{1,10}", text) or not 0 < int(text) <= MAX_ROW_ID:
+        raise InvalidInput(f"{text[:40]!r} is not a valid id.")
+    return int(text)
