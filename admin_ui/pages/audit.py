@@ -11,7 +11,8 @@ from admin_ui.templating import render
 from app.auth.embedded import embedded_session
 from app.errors import error_response
 from app.models import AuditEvent
-from app.services.customers import Cursor, InvalidInput, Page, before, take
+from app.services.input import InvalidInput
+from app.services.keyset import Cursor, Page, before, take
 
 PAGE_SIZE = 50
 

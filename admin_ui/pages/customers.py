@@ -8,7 +8,9 @@ from starlette.responses import Response
 from admin_ui.templating import render
 from app.auth.embedded import embedded_session
 from app.errors import error_response
-from app.services.customers import Cursor, InvalidInput, customer_summary, row_id, search_customers
+from app.services.customers import customer_summary, search_customers
+from app.services.input import InvalidInput, row_id
+from app.services.keyset import Cursor
 from app.services.timeline_read import timeline_for
 
 

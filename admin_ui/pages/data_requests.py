@@ -10,7 +10,8 @@ from app.auth.embedded import embedded_session
 from app.errors import error_response
 from app.models import DataRequest, DataRequestStatus
 from app.services import audit
-from app.services.customers import Cursor, InvalidInput, Page, row_id, take
+from app.services.input import InvalidInput, row_id
+from app.services.keyset import Cursor, Page, take
 
 PAGE_SIZE = 50
 

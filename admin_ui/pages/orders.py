@@ -8,7 +8,7 @@ from starlette.responses import Response
 from admin_ui.templating import render
 from app.auth.embedded import embedded_session
 from app.errors import error_response
-from app.services.customers import InvalidInput, row_id
+from app.services.input import InvalidInput, row_id
 from app.services.orders import (
     FINANCIAL_STATUSES,
     FULFILLMENT_STATUSES,

@@ -3,96 +3,26 @@
 Every search is a range scan on one of the shop's indexes — (shop, name_key), (shop, email),
 (shop, phone), (shop, number) — read in index order and paginated by keyset: the cursor carries
 the last row's (key, id), so page 1000 costs what page 1 costs (OFFSET would re-read every row
-before it). ``Cursor`` is shared by every keyset-paginated list of the admin.
+before it; app.services.keyset).
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 import re
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any, Generic, TypeVar
 
 from tortoise.expressions import Q
-from tortoise.queryset import QuerySet
 
 from app.models import Customer, Order
+from app.services.keyset import Cursor, Page, after, take
 
-T = TypeVar("T")
 PAGE_SIZE = 25
 MAX_QUERY = 200
 # Greater than any character: "abc" <= key < "abc" + TOP is "key starts with abc" on an index.
 TOP = "\U0010ffff"
 RECENT_ORDERS = 10
-
-
-class InvalidInput(ValueError):
-    """Input a person can fix (a bad cursor, date, id or filter): the HTTP layer answers 400."""
-
-
-@dataclass(frozen=True)
-class Cursor:
-    """Where a keyset page ends: the sort key and id of its last row, opaque in URLs."""
-
-    key: str
-    id: int
-
-    def encode(self) -> str:
-        raw = json.dumps([self.key, self.id], separators=(",", ":")).encode()
-        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-    @classmethod
-    def decode(cls, text: str | None) -> Cursor | None:
-        """None for no cursor; ``InvalidInput`` for anything that is not one of ours."""
-        if not text:
-            return None
-        try:
-            raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-            key, row_id = json.loads(raw)
-        except (binascii.Error, ValueError, TypeError) as exc:
-            raise InvalidInput("The page link is not valid; start from the first page.") from exc
-        if not isinstance(key, str) or not isinstance(row_id, int) or isinstance(row_id, bool):
-            raise InvalidInput("The page link is not valid; start from the first page.")
-        return cls(key, row_id)
-
-
-@dataclass(frozen=True)
-class Page(Generic[T]):
-    items: list[T]
-    next: Cursor | None  # None on the last page
-
-
-def after(field: str, cursor: Cursor | None, value: Any = None) -> Q:
-    """Rows after ``cursor`` in ascending (field, id) order."""
-    if cursor is None:
-        return Q()
-    key = cursor.key if value is None else value
-    past: dict[str, Any] = {f"{field}__gt": key}
-    tie: dict[str, Any] = {field: key, "id__gt": cursor.id}
-    return Q(**past) | Q(**tie)
-
-
-def before(field: str, cursor: Cursor | None, value: Any = None) -> Q:
-    """Rows before ``cursor`` in descending (field, id) order."""
-    if cursor is None:
-        return Q()
-    key = cursor.key if value is None else value
-    past: dict[str, Any] = {f"{field}__lt": key}
-    tie: dict[str, Any] = {field: key, "id__lt": cursor.id}
-    return Q(**past) | Q(**tie)
-
-
-async def take(query: QuerySet[Any], limit: int, key_of: Any) -> Page[Any]:
-    """One page: ask for one row more than shown to know whether there is a next page."""
-    rows = await query.limit(limit + 1)
-    if len(rows) <= limit:
-        return Page(list(rows), None)
-    rows = rows[:limit]
-    return Page(list(rows), Cursor(str(key_of(rows[-1])), rows[-1].id))
 
 
 class SearchKind(StrEnum):
@@ -200,13 +130,3 @@ async def customer_summary(shop_id: int, customer_id: int) -> CustomerSummary | 
         currency=customer.currency,
         recent_orders=list(recent),
     )
-
-
-MAX_ROW_ID = 2**31 - 1  # the id columns are 32-bit: a larger number is no row, not a database error
-
-
-def row_id(text: str) -> int:
-    """A row id from a URL; ``InvalidInput`` for anything that cannot be one."""
-    if not re.fullmatch(r"[0-9]{1,10}", text) or not 0 < int(text) <= MAX_ROW_ID:
-        raise InvalidInput(f"{text[:40]!r} is not a valid id.")
-    return int(text)

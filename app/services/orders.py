@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from app.models import Customer, Fulfillment, LineItem, Order, Refund, Return
-from app.services.customers import Cursor, InvalidInput, Page, before, take
+from app.services.input import InvalidInput
+from app.services.keyset import Cursor, Page, before, take
 
 PAGE_SIZE = 50
 # The statuses the platforms report (Shopify REST names; BigCommerce's are mapped to them on sync).

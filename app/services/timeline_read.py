@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from app.models import Order, TimelineEntry
-from app.services.customers import Cursor, InvalidInput, before, take
+from app.services.input import InvalidInput
+from app.services.keyset import Cursor, before, take
 
 PAGE_SIZE = 50
 MAX_PAGE = 200

@@ -8,7 +8,9 @@ import pytest
 
 from app.clock import utcnow
 from app.models import Customer, Order, Platform, Shop, TimelineEntry
-from app.services.customers import Cursor, InvalidInput, SearchKind, search_customers, search_kind
+from app.services.customers import SearchKind, search_customers, search_kind
+from app.services.input import InvalidInput
+from app.services.keyset import Cursor
 from app.services.timeline_read import timeline_for
 from app.settings import Settings
 
