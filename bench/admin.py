@@ -1,13 +1,12 @@
 """Admin page latency on a large shop: customer search, customer timeline, order page.
 
-    python -m bench.admin [--quick] [--proposed-indexes]
+    python -m bench.admin [--quick]
 
 Seeds one shop into a fresh, migrated SQLite database — 200k customers and 1M orders (quick:
 10k / 50k), each order with a line item, every other one with a fulfillment, and a timeline entry
 per order and per fulfillment — with plain ``executemany`` inserts (the ORM would take hours).
 Then calls each page's service functions in-process, as the handlers do, and times them; the
 baseline is one plain indexed SELECT of the same rows on the same database and connection.
-``--proposed-indexes`` first adds the (order_id) indexes the schema lacks, to show what they buy.
 
 The last line of output is one JSON object:
 {"bench": "admin", "search_p95_ms": …, "timeline_p95_ms": …, "order_p95_ms": …, "baseline_p95_ms": …}
@@ -43,15 +42,6 @@ FIRST = ["ann", "ben", "cara", "dan", "eva", "finn", "gia", "hugo", "ida", "jon"
 LAST = ["smith", "jones", "brown", "garcia", "miller", "davis", "lopez", "wilson", "moore", "taylor", "lee"]
 START = datetime(2024, 1, 1, tzinfo=UTC)
 BATCH = 20_000
-# The indexes the order page's queries would use; not in the schema (see the report).
-PROPOSED_INDEXES = [
-    "CREATE INDEX IF NOT EXISTS bench_line_item_order ON line_item (order_id)",
-    "CREATE INDEX IF NOT EXISTS bench_fulfillment_order ON fulfillment (order_id)",
-    "CREATE INDEX IF NOT EXISTS bench_refund_order ON refund (order_id)",
-    'CREATE INDEX IF NOT EXISTS bench_return_order ON "return" (order_id)',
-]
-
-
 @dataclass(frozen=True)
 class Size:
     customers: int
@@ -359,7 +349,7 @@ async def _prepare(database_url: str) -> int:
     return shop.id
 
 
-def run(size: Size, folder: Path, *, proposed_indexes: bool = False) -> dict[str, Any]:
+def run(size: Size, folder: Path) -> dict[str, Any]:
     path = folder / "admin-bench.sqlite3"
     database_url = f"sqlite://{path}"
     loop = asyncio.new_event_loop()
@@ -367,10 +357,6 @@ def run(size: Size, folder: Path, *, proposed_indexes: bool = False) -> dict[str
         shop_id = loop.run_until_complete(_prepare(database_url))
         began = time.perf_counter()
         seed(path, shop_id, size)
-        if proposed_indexes:
-            with sqlite3.connect(path) as db:
-                for statement in PROPOSED_INDEXES:
-                    db.execute(statement)
         print(
             f"seeded {size.customers} customers, {size.orders} orders in {time.perf_counter() - began:.1f} s"
         )
@@ -394,10 +380,9 @@ def run(size: Size, folder: Path, *, proposed_indexes: bool = False) -> dict[str
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.admin", description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="10k customers / 50k orders")
-    parser.add_argument("--proposed-indexes", action="store_true", help="add the missing order_id indexes")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="aftercare-bench-") as folder:
-        figures = run(QUICK if args.quick else FULL, Path(folder), proposed_indexes=args.proposed_indexes)
+        figures = run(QUICK if args.quick else FULL, Path(folder))
     print(json.dumps(figures))
     return 0
 
