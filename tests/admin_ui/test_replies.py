@@ -118,6 +118,10 @@ async def test_a_duplicate_short_code_is_a_form_error_and_nothing_is_written(
         ({"required_variables": "customer.password"}, "Unknown variable: customer.password."),
         ({"translation_locale": ["not a locale", ""]}, "Give a language code"),
         ({"short_code": "two words"}, "lowercase letters"),
+        # Escapes that compile but are refused when run are refused at save, not only at preview.
+        ({"body": "Hi\n{{ ''.__class__.__mro__ }}"}, "Line 2: not allowed"),
+        ({"body": "{{ ''|attr('__class__') }}"}, "not allowed"),
+        ({"subject": "{{ range(10**9)|list }}"}, "range() may produce at most 1000 items"),
     ],
 )
 async def test_bad_input_comes_back_with_messages_and_writes_nothing(

@@ -64,6 +64,8 @@ async def test_one_click_in_the_devstore_admin_installs_and_opens_the_embedded_a
                 await expect(app.get_by_role("heading", name="Returns awaiting review")).to_be_visible()
                 # App Bridge's stand-in is what the app's page runs with (it hides the fallback nav).
                 await expect(app.locator("html.app-bridge")).to_have_count(1)
+                # ...and the app's own <s-app-nav> sections are drawn in the admin's sidebar instead.
+                await expect(page.locator("#app-nav").get_by_role("link", name="Customers")).to_be_visible()
                 await page.screenshot(path=screenshot_path("shopify-install"))
 
                 # The App Bridge stand-in works from the app's origin: tokens over CORS, a toast.

@@ -260,9 +260,14 @@ HTML = ReplyEnvironment(autoescape=True)  # for any HTML rendering: every variab
 
 
 def check_template(source: str, environment: ReplyEnvironment = TEXT) -> RenderResult:
-    """Whether ``source`` compiles within the limits (ok, with no text) — for form validation."""
+    """Whether ``source`` compiles and renders within the limits (ok, with no text) — for form
+    validation. The trial render with no variables catches what only shows when the template runs
+    (``''.__class__``, ``|attr``, a huge ``range``), so that such a reply is never saved."""
     compiled = _compile(source, environment)
-    return compiled if isinstance(compiled, RenderResult) else RenderResult(ok=True)
+    if isinstance(compiled, RenderResult):
+        return compiled
+    trial = render_template(source, {}, environment)
+    return RenderResult(ok=True) if trial.ok else trial
 
 
 def render_template(

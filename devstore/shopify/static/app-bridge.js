@@ -160,13 +160,20 @@
     }
   }
 
+  function whenParsed(callback) {
+    if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", callback, { once: true });
+    else callback();
+  }
+
   function adminDrawn(name) {
     if (!window.customElements || window.customElements.get(name)) return;
     window.customElements.define(name, class extends HTMLElement {
       connectedCallback() {
         this.style.display = "none";
         var menu = this;
-        if (name === "s-app-nav" || name === "ui-nav-menu") whenBody(function () { reportNavigation(menu); });
+        // Connected when its opening tag is parsed, before its links are: read them once the
+        // document is parsed.
+        if (name === "s-app-nav" || name === "ui-nav-menu") whenParsed(function () { reportNavigation(menu); });
       }
     });
   }
