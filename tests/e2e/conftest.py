@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from playwright.async_api import expect
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -27,3 +28,10 @@ def app_database(tmp_path: Path) -> str:
         [sys.executable, "-m", "app", "migrate"], cwd=ROOT, env=env, check=True, capture_output=True
     )
     return url
+
+
+@pytest.fixture(autouse=True, scope="session")
+def patient_expectations() -> None:
+    """Pages here run against real servers on a 2-core machine that the rest of the suite shares:
+    a form post, its re-render and App Bridge's fresh token can take more than Playwright's 5 s."""
+    expect.set_options(timeout=20_000)
