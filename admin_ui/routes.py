@@ -23,6 +23,7 @@ from admin_ui.pages.replies import (
     use_reply,
 )
 from admin_ui.pages.settings import save_settings_page, settings_page
+from admin_ui.pages.surveys import save_webhook_page, survey_csv, survey_dashboard, webhook_page
 from admin_ui.templating import HERE
 from app.auth.embedded import EMBEDDED_ADMIN
 
@@ -57,5 +58,10 @@ routes: list[BaseRoute] = [
     page("/replies/use", use_reply, "reply-use", WRITE),
     page("/replies/{reply_id}", edit_reply, "reply", FORM),
     page("/replies/{reply_id}/delete", delete_reply_page, "reply-delete", WRITE),
+    # Surveys: the dashboard, its CSV (same filters), and the outgoing webhook on each answer.
+    page("/surveys", survey_dashboard, "surveys"),
+    page("/surveys.csv", survey_csv, "surveys-csv"),
+    page("/surveys/webhook", webhook_page, "survey-webhook"),
+    page("/surveys/webhook", save_webhook_page, "survey-webhook-save", WRITE),
     Mount("/admin/static", StaticFiles(directory=HERE / "static"), name="admin:static"),
 ]

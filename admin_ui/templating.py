@@ -35,6 +35,7 @@ NAVIGATION += [
     NavItem("Data requests", "/data-requests"),
 ]
 NAVIGATION.append(NavItem("Canned replies", "/replies"))
+NAVIGATION.append(NavItem("Surveys", "/surveys"))
 
 
 def render(request: Request, template: str, context: dict[str, Any], status_code: int = 200) -> HTMLResponse:

@@ -19,6 +19,7 @@ from app.db import close_database, open_database
 from app.errors import EXCEPTION_HANDLERS
 from app.middleware import SecurityHeadersMiddleware
 from app.platform_http import build_http_client
+from app.public import routes as public_routes
 from app.queue import open_queue, redis_url
 from app.settings import Settings, load_settings, require_serving_settings
 from app.webhooks import routes as webhook_routes
@@ -30,6 +31,7 @@ ROUTES: list[BaseRoute] = [
     *auth_routes.routes,
     *webhook_routes.routes,
     *admin_routes.routes,
+    *public_routes.routes,
 ]
 
 MIDDLEWARE: list[Middleware] = [

@@ -42,6 +42,8 @@ FIRST = ["ann", "ben", "cara", "dan", "eva", "finn", "gia", "hugo", "ida", "jon"
 LAST = ["smith", "jones", "brown", "garcia", "miller", "davis", "lopez", "wilson", "moore", "taylor", "lee"]
 START = datetime(2024, 1, 1, tzinfo=UTC)
 BATCH = 20_000
+
+
 @dataclass(frozen=True)
 class Size:
     customers: int

@@ -14,7 +14,16 @@ from app.platform_http import build_http_client
 from app.queue import redis_settings, redis_url
 from app.settings import load_settings, require_serving_settings
 from jobs.maintenance import prune_webhook_events
+from jobs.outgoing_webhooks import DELIVERY_TRIES, deliver_survey_answer
 from jobs.replies import requeue_stuck_replies, send_reply
+from jobs.surveys import (
+    enqueue_due_surveys,
+    expire_due_surveys,
+    plan_shop_surveys,
+    plan_surveys,
+    send_survey,
+    send_survey_reminder,
+)
 from jobs.sync import (
     SLICE_JOB_TIMEOUT,
     backfill_shop,
@@ -57,6 +66,10 @@ class WorkerSettings:
         func(reconcile_shop, timeout=SLICE_JOB_TIMEOUT),
         reconcile_shops,
         resume_syncs,
+        func(deliver_survey_answer, max_tries=DELIVERY_TRIES),
+        plan_shop_surveys,
+        send_survey,
+        send_survey_reminder,
     ]
     cron_jobs: ClassVar[list[Any]] = [
         cron(prune_webhook_events, hour={3}, minute={17}, unique=True, run_at_startup=False),
@@ -67,6 +80,10 @@ class WorkerSettings:
         cron(reconcile_shops, minute={0, 15, 30, 45}, second={0}, unique=True, run_at_startup=False),
         # Stalled or lost sync runs, and first backfills of new installs, within a minute or so.
         cron(resume_syncs, second={23}, unique=True, run_at_startup=True),
+        # Surveys: plan every 5 minutes (incremental), queue due sends each minute, expire hourly.
+        cron(plan_surveys, minute=set(range(2, 60, 5)), second={7}, unique=True, run_at_startup=True),
+        cron(enqueue_due_surveys, second={31}, unique=True, run_at_startup=True),
+        cron(expire_due_surveys, minute={11}, second={0}, unique=True, run_at_startup=False),
     ]
     on_startup = startup
     on_shutdown = shutdown

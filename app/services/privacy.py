@@ -255,7 +255,9 @@ async def redact_customer(shop_id: int, ref: CustomerRef) -> Redaction:
         orders = await Order.filter(id__in=found.order_ids or [0]).update(email=None)
         survey_ids = await _column(_surveys(shop_id, ref, found), "id")
         await Survey.filter(id__in=survey_ids or [0]).update(email=None)
-        await Survey.filter(id__in=survey_ids or [0], status=SurveyStatus.SCHEDULED).update(
+        # Sent but unanswered links stop too: the survey page must not take a redacted customer's answer.
+        open_statuses = [SurveyStatus.SCHEDULED, SurveyStatus.SENDING, SurveyStatus.SENT]
+        await Survey.filter(id__in=survey_ids or [0], status__in=open_statuses).update(
             status=SurveyStatus.CANCELED, decision="canceled: the customer's data was redacted"
         )
         await SurveyResponse.filter(survey_id__in=survey_ids or [0]).update(comment="")

@@ -41,7 +41,8 @@ async def uninstall_shop(shop_id: int, *, triggered_at: datetime | None = None) 
             is_active=False,
             uninstalled_at=utcnow(),
         )
-        canceled = await Survey.filter(shop_id=shop_id, status=SurveyStatus.SCHEDULED).update(
+        pending = [SurveyStatus.SCHEDULED, SurveyStatus.SENDING]
+        canceled = await Survey.filter(shop_id=shop_id, status__in=pending).update(
             status=SurveyStatus.CANCELED, decision="canceled: the app was uninstalled"
         )
         await audit.record(

@@ -1,0 +1,1 @@
+"""Shopper-facing pages: no login; a survey's unguessable token is the only credential."""
