@@ -19,6 +19,7 @@ from starlette.applications import Starlette
 from devstore import control, pages
 from devstore.mailsink import MailSink
 from devstore.shopify.emulation import ShopifyEmulation
+from devstore.shopify.graphql.runtime import AdminGraphQL
 from devstore.shopify.registration import (
     DEFAULT_APP_CONFIG,
     DEV_APP_URL,
@@ -52,7 +53,8 @@ def create_devstore_app(
     ``webhook_transport`` lets tests deliver webhooks to an in-process app.
 
     ``app.state.store`` is the ``DevStore``; ``app.state.shopify`` the ``ShopifyEmulation``;
-    ``app.state.mail_sink`` the running sink, if any.
+    ``app.state.mail_sink`` the running sink, if any; ``app.state.shopify_graphql`` the GraphQL
+    Admin API's buckets and bulk exports.
     """
     store = DevStore(db_path)
     registration = load_registration(
@@ -65,6 +67,8 @@ def create_devstore_app(
         store, registration, webhook_retry_delay=webhook_retry_delay, webhook_transport=webhook_transport
     )
 
+    admin_graphql = AdminGraphQL(shopify)
+
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await asyncio.to_thread(store.create_schema)
@@ -74,7 +78,7 @@ def create_devstore_app(
             app.state.smtp_address = f"{sink.host}:{sink.port}"
         app.state.mail_sink = sink
         try:
-            async with shopify.running():
+            async with shopify.running(), admin_graphql.running():
                 yield
         finally:
             if sink is not None:
@@ -83,6 +87,7 @@ def create_devstore_app(
     app = Starlette(routes=[*pages.routes, *control.routes, *shopify_routes], lifespan=lifespan)
     app.state.store = store
     app.state.shopify = shopify
+    app.state.shopify_graphql = admin_graphql
     app.state.app_url = app_url
     app.state.mail_sink = None
     app.state.smtp_address = None

@@ -15,10 +15,13 @@ logger = logging.getLogger(__name__)
 # Bump on any change below: an older file is rebuilt (its content is seeded, so it can be re-made).
 # 2: the Shopify emulation's installations, tokens, authorization codes and webhook deliveries
 #    replace the shops.app_tokens JSON column.
-SCHEMA_VERSION = 2
+# 3: the GraphQL Admin API's bulk operations and order notes.
+SCHEMA_VERSION = 3
 
 # Children before parents: the order a rebuild drops them in.
 TABLES = (
+    "shopify_bulk_operations",
+    "shopify_order_notes",
     "shopify_webhook_deliveries",
     "shopify_auth_codes",
     "shopify_tokens",
@@ -257,6 +260,32 @@ CREATE TABLE IF NOT EXISTS shopify_webhook_deliveries (
     finished_at TEXT
 );
 CREATE INDEX IF NOT EXISTS shopify_webhook_deliveries_shop ON shopify_webhook_deliveries (shop_id, id);
+
+-- An order's note (edited through the devstore; seeded orders have none).
+CREATE TABLE IF NOT EXISTS shopify_order_notes (
+    shop_id INTEGER NOT NULL,
+    order_id INTEGER NOT NULL,
+    note TEXT NOT NULL,
+    PRIMARY KEY (shop_id, order_id),
+    FOREIGN KEY (shop_id, order_id) REFERENCES orders (shop_id, id) ON DELETE CASCADE
+);
+
+-- bulkOperationRunQuery exports; the JSONL file lies in the devstore's folder under file_key.
+CREATE TABLE IF NOT EXISTS shopify_bulk_operations (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    shop_id INTEGER NOT NULL REFERENCES shops(id) ON DELETE CASCADE,
+    query TEXT NOT NULL,
+    status TEXT NOT NULL,  -- CREATED | RUNNING | COMPLETED | FAILED | CANCELED
+    error_code TEXT,
+    object_count INTEGER NOT NULL DEFAULT 0,
+    root_object_count INTEGER NOT NULL DEFAULT 0,
+    file_size INTEGER,
+    file_key TEXT NOT NULL UNIQUE,
+    partial INTEGER NOT NULL DEFAULT 0,  -- FAILED with a partial file
+    created_at TEXT NOT NULL,
+    completed_at TEXT
+);
+CREATE INDEX IF NOT EXISTS shopify_bulk_operations_shop ON shopify_bulk_operations (shop_id, id);
 """
 
 

@@ -231,6 +231,8 @@ async def test_staff_write_a_canned_reply_preview_it_and_send_it_to_a_customer(
         # A second reply with the same short code: the form comes back with a message; nothing changes.
         await admin.open("/replies")
         await app.get_by_role("link", name="New reply").first.click()
+        # The link navigates once App Bridge has a fresh token: wait for the form, not the old page.
+        await expect(app.get_by_role("heading", name="New canned reply", level=1)).to_be_visible()
         await app.get_by_label("Short code").fill("shipped")
         await app.get_by_label("Title").fill("Another")
         await app.locator("#body").fill("Something else")
