@@ -13,6 +13,7 @@ from admin_ui.pages.customers import customer_list, customer_page
 from admin_ui.pages.data_requests import data_request_download, data_request_list
 from admin_ui.pages.home import home
 from admin_ui.pages.orders import order_list, order_page
+from admin_ui.pages.refunds import approve_page, refund_page
 from admin_ui.pages.replies import (
     compose_reply,
     delete_reply_page,
@@ -63,5 +64,8 @@ routes: list[BaseRoute] = [
     page("/surveys.csv", survey_csv, "surveys-csv"),
     page("/surveys/webhook", webhook_page, "survey-webhook"),
     page("/surveys/webhook", save_webhook_page, "survey-webhook-save", WRITE),
+    # Refunds: the form and its quote/confirm posts, and approval of one above a staff limit.
+    page("/orders/{order_id}/refund", refund_page, "order-refund", FORM),
+    page("/refunds/{refund_id}/approve", approve_page, "refund-approve", WRITE),
     Mount("/admin/static", StaticFiles(directory=HERE / "static"), name="admin:static"),
 ]

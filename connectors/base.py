@@ -190,3 +190,53 @@ class OrderRecord:
     # lists says so here, and the sync fetches that order on its own (or leaves it to webhooks)
     # instead of treating a partial list as the whole truth.
     incomplete: frozenset[str] = field(default_factory=frozenset)
+
+
+# --- refunds we make ----------------------------------------------------------------------------
+#
+# What a refund asks for (lines, shipping, transactions) and what the platform computes for it
+# before anything moves (Shopify ``suggestedRefund``, BigCommerce's refund quote).
+
+
+@dataclass(frozen=True, slots=True)
+class RefundLineRequest:
+    line_item_id: str
+    quantity: int
+    restock_type: str  # "no_restock", "return" (fulfilled units), "cancel" (unfulfilled units)
+
+
+@dataclass(frozen=True, slots=True)
+class ShippingRefund:
+    """``full``: all the shipping still refundable; otherwise ``amount`` (0: none)."""
+
+    full: bool = False
+    amount: Decimal = Decimal("0")
+
+
+@dataclass(frozen=True, slots=True)
+class RefundTransaction:
+    """One money movement of a refund: back to the payment ``parent_id`` through ``gateway``."""
+
+    parent_id: str
+    gateway: str
+    amount: Decimal
+    kind: str = "refund"
+
+
+@dataclass(frozen=True, slots=True)
+class SuggestedRefundLine:
+    line_item_id: str
+    quantity: int
+    refundable_quantity: int  # what the platform still lets us refund of this line
+
+
+@dataclass(frozen=True, slots=True)
+class SuggestedRefund:
+    amount: Decimal  # what will leave the shop: subtotal + tax + shipping
+    subtotal: Decimal
+    tax: Decimal
+    shipping: Decimal
+    shipping_refundable: Decimal  # the most shipping that can still be refunded
+    currency: str
+    lines: tuple[SuggestedRefundLine, ...]
+    transactions: tuple[RefundTransaction, ...]

@@ -15,6 +15,7 @@ from app.queue import redis_settings, redis_url
 from app.settings import load_settings, require_serving_settings
 from jobs.maintenance import prune_webhook_events
 from jobs.outgoing_webhooks import DELIVERY_TRIES, deliver_survey_answer
+from jobs.refunds import EXECUTE_TIMEOUT, execute_refund, requeue_stuck_refunds
 from jobs.replies import requeue_stuck_replies, send_reply
 from jobs.surveys import (
     enqueue_due_surveys,
@@ -70,6 +71,8 @@ class WorkerSettings:
         plan_shop_surveys,
         send_survey,
         send_survey_reminder,
+        func(execute_refund, timeout=EXECUTE_TIMEOUT),
+        requeue_stuck_refunds,
     ]
     cron_jobs: ClassVar[list[Any]] = [
         cron(prune_webhook_events, hour={3}, minute={17}, unique=True, run_at_startup=False),
@@ -84,6 +87,8 @@ class WorkerSettings:
         cron(plan_surveys, minute=set(range(2, 60, 5)), second={7}, unique=True, run_at_startup=True),
         cron(enqueue_due_surveys, second={31}, unique=True, run_at_startup=True),
         cron(expire_due_surveys, minute={11}, second={0}, unique=True, run_at_startup=False),
+        # Refund intents Redis lost, or whose job gave up, are queued again (the job reconciles).
+        cron(requeue_stuck_refunds, second={47}, unique=True, run_at_startup=True),
     ]
     on_startup = startup
     on_shutdown = shutdown

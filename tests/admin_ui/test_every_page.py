@@ -11,7 +11,7 @@ from starlette.routing import Route
 
 from admin_ui.routes import routes
 from app.clock import utcnow
-from app.models import CannedReply, Customer, DataRequest, Order, Shop
+from app.models import CannedReply, Customer, DataRequest, Order, Refund, Shop
 from app.settings import Settings
 from tests.admin_ui.test_home import SHOP_A, SHOP_B, as_staff_of, installed
 
@@ -26,7 +26,16 @@ async def ids_of(shop: Shop) -> dict[str, int]:
     )
     reply = await CannedReply.create(shop=shop, short_code="b", title="B", body="Hi")
     request = await DataRequest.create(shop=shop, platform_request_id="r1", status="ready", export={})
-    return {"customer_id": customer.id, "order_id": order.id, "reply_id": reply.id, "request_id": request.id}
+    refund = await Refund.create(
+        shop=shop, order=order, status="awaiting_approval", idempotency_key=f"rf_{shop.id}"
+    )
+    return {
+        "customer_id": customer.id,
+        "order_id": order.id,
+        "reply_id": reply.id,
+        "request_id": request.id,
+        "refund_id": refund.id,
+    }
 
 
 def concrete(path: str, ids: dict[str, int]) -> str:

@@ -27,6 +27,7 @@ from app.models import (
     ReturnItem,
     ReturnStatus,
 )
+from app.services.refunds.execution import adopt_platform_refund
 from app.services.sync.order_fields import (
     fulfillment_lines,
     fulfillment_values,
@@ -124,6 +125,8 @@ async def write_refunds(
     line_ids = await line_item_ids(shop_id, [line.line_item_id for r in records for line in r.lines])
     for record in records:
         row = stored.get(record.platform_id)
+        if row is None and await adopt_platform_refund(shop_id, record):
+            continue  # our own refund (its note carries our marker): the intent takes it, no second row
         if row is None:
             row = await Refund.create(
                 shop_id=shop_id,
