@@ -12,9 +12,9 @@ statuses, which the models keep upper-case.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from connectors.base import (
@@ -31,9 +31,9 @@ from connectors.base import (
 from connectors.errors import Permanent
 from connectors.shopify.ids import numeric_id, optional_numeric_id
 from connectors.shopify.queries import NestedSizes
+from connectors.values import decimal, integer, lower, mapping, mappings, moment, tags, text, text_or_none
 
 Node = Mapping[str, Any]
-ZERO = Decimal("0")
 
 
 class Connection:
@@ -51,26 +51,26 @@ class Connection:
 
 
 def parse_customer(node: Node) -> CustomerRecord:
-    email = _mapping(node.get("defaultEmailAddress"))
-    phone = _mapping(node.get("defaultPhoneNumber"))
-    spent = _mapping(node.get("amountSpent"))
+    email = mapping(node.get("defaultEmailAddress"))
+    phone = mapping(node.get("defaultPhoneNumber"))
+    spent = mapping(node.get("amountSpent"))
     return CustomerRecord(
         platform_id=_required_id(node, "customer"),
-        email=_text_or_none(email.get("emailAddress")),
-        first_name=_text(node.get("firstName")),
-        last_name=_text(node.get("lastName")),
-        phone=_text_or_none(phone.get("phoneNumber")),
-        locale=_text_or_none(node.get("locale")),
-        tags=_tags(node.get("tags")),
+        email=text_or_none(email.get("emailAddress")),
+        first_name=text(node.get("firstName")),
+        last_name=text(node.get("lastName")),
+        phone=text_or_none(phone.get("phoneNumber")),
+        locale=text_or_none(node.get("locale")),
+        tags=tags(node.get("tags")),
         # UnsignedInt64 is a JSON string.
-        orders_count=_int(node.get("numberOfOrders")),
-        total_spent=_decimal(spent.get("amount")),
-        currency=_text_or_none(spent.get("currencyCode")),
+        orders_count=integer(node.get("numberOfOrders")),
+        total_spent=decimal(spent.get("amount")),
+        currency=text_or_none(spent.get("currencyCode")),
         # [unverified on 2026-10] CustomerEmailAddress.marketingState; SUBSCRIBED means opted in.
         accepts_marketing=email.get("marketingState") == "SUBSCRIBED",
-        state=_lower(node.get("state")),
-        created_at=_datetime(node.get("createdAt")),
-        updated_at=_datetime(node.get("updatedAt")),
+        state=lower(node.get("state")),
+        created_at=moment(node.get("createdAt")),
+        updated_at=moment(node.get("updatedAt")),
     )
 
 
@@ -82,8 +82,8 @@ def parse_order(node: Node, sizes: NestedSizes | None = None) -> OrderRecord:
     line_items = Connection(node.get("lineItems"))
     if line_items.has_next or not line_items.present:
         incomplete.add("line_items")
-    fulfillments = _list(node.get("fulfillments"))
-    refunds = _list(node.get("refunds"))
+    fulfillments = mappings(node.get("fulfillments"))
+    refunds = mappings(node.get("refunds"))
     returns = Connection(node.get("returns"))
     if sizes is not None:
         if len(fulfillments) >= sizes.fulfillments:
@@ -92,21 +92,21 @@ def parse_order(node: Node, sizes: NestedSizes | None = None) -> OrderRecord:
             incomplete.add("refunds")
     if returns.has_next or not returns.present:
         incomplete.add("returns")
-    currency = _text(node.get("currencyCode")) or _money_currency(node.get("totalPriceSet")) or ""
+    currency = text(node.get("currencyCode")) or _money_currency(node.get("totalPriceSet")) or ""
     return OrderRecord(
         platform_id=_required_id(node, "order"),
-        number=_text(node.get("name")),
-        email=_text_or_none(node.get("email")),
-        customer_id=optional_numeric_id(_mapping(node.get("customer")).get("id")),
-        locale=_text_or_none(node.get("customerLocale")),
+        number=text(node.get("name")),
+        email=text_or_none(node.get("email")),
+        customer_id=optional_numeric_id(mapping(node.get("customer")).get("id")),
+        locale=text_or_none(node.get("customerLocale")),
         created_at=_required_datetime(node, "createdAt"),
-        processed_at=_datetime(node.get("processedAt")),
-        updated_at=_datetime(node.get("updatedAt")),
-        cancelled_at=_datetime(node.get("cancelledAt")),
-        cancel_reason=_lower(node.get("cancelReason")),
-        closed_at=_datetime(node.get("closedAt")),
-        financial_status=_lower(node.get("displayFinancialStatus")),
-        fulfillment_status=_lower(node.get("displayFulfillmentStatus")),
+        processed_at=moment(node.get("processedAt")),
+        updated_at=moment(node.get("updatedAt")),
+        cancelled_at=moment(node.get("cancelledAt")),
+        cancel_reason=lower(node.get("cancelReason")),
+        closed_at=moment(node.get("closedAt")),
+        financial_status=lower(node.get("displayFinancialStatus")),
+        fulfillment_status=lower(node.get("displayFulfillmentStatus")),
         test=node.get("test") is True,
         currency=currency,
         subtotal=_money(node.get("subtotalPriceSet")),
@@ -115,7 +115,7 @@ def parse_order(node: Node, sizes: NestedSizes | None = None) -> OrderRecord:
         total_discounts=_money(node.get("totalDiscountsSet")),
         total_price=_money(node.get("totalPriceSet")),
         total_refunded=_money(node.get("totalRefundedSet")),
-        tags=_tags(node.get("tags")),
+        tags=tags(node.get("tags")),
         line_items=tuple(parse_line_item(item) for item in line_items.nodes),
         fulfillments=tuple(_parse_fulfillment(item, incomplete) for item in fulfillments),
         refunds=tuple(_parse_refund(item, incomplete) for item in refunds),
@@ -125,26 +125,26 @@ def parse_order(node: Node, sizes: NestedSizes | None = None) -> OrderRecord:
 
 
 def parse_line_item(node: Node) -> LineItemRecord:
-    quantity = _int(node.get("quantity"))
-    unfulfilled = _int(node.get("unfulfilledQuantity"))
+    quantity = integer(node.get("quantity"))
+    unfulfilled = integer(node.get("unfulfilledQuantity"))
     product = node.get("product")
     variant = node.get("variant")
     return LineItemRecord(
         platform_id=_required_id(node, "line item"),
-        title=_text(node.get("title")),
-        variant_title=_text(node.get("variantTitle")),
-        sku=_text(node.get("sku")),
-        product_id=optional_numeric_id(_mapping(product).get("id")),
-        variant_id=optional_numeric_id(_mapping(variant).get("id")),
-        product_tags=_tags(product.get("tags")) if isinstance(product, Mapping) else None,
+        title=text(node.get("title")),
+        variant_title=text(node.get("variantTitle")),
+        sku=text(node.get("sku")),
+        product_id=optional_numeric_id(mapping(product).get("id")),
+        variant_id=optional_numeric_id(mapping(variant).get("id")),
+        product_tags=tags(product.get("tags")) if isinstance(product, Mapping) else None,
         quantity=quantity,
-        current_quantity=_int(node.get("currentQuantity"), default=quantity),
-        refundable_quantity=_int(node.get("refundableQuantity")),
+        current_quantity=integer(node.get("currentQuantity"), default=quantity),
+        refundable_quantity=integer(node.get("refundableQuantity")),
         unfulfilled_quantity=unfulfilled,
         # Derived [unverified against Shopify's own counts]: units neither waiting to ship nor
         # unfulfillable (refunded or removed before shipping). Units refunded after shipping may
         # count as unfulfillable too, which is what return eligibility wants anyway.
-        fulfilled_quantity=max(0, quantity - unfulfilled - _int(node.get("nonFulfillableQuantity"))),
+        fulfilled_quantity=max(0, quantity - unfulfilled - integer(node.get("nonFulfillableQuantity"))),
         price=_money(node.get("originalUnitPriceSet")),
         total_discount=_money(node.get("totalDiscountSet")),
     )
@@ -155,24 +155,24 @@ def _parse_fulfillment(node: Node, incomplete: set[str]) -> FulfillmentRecord:
     if lines.has_next or not lines.present:
         incomplete.add("fulfillment_lines")
     # Shopify keeps a list of tracking entries; our row has one, so the first wins.
-    tracking = next(iter(_list(node.get("trackingInfo"))), {})
+    tracking = next(iter(mappings(node.get("trackingInfo"))), {})
     return FulfillmentRecord(
         platform_id=_required_id(node, "fulfillment"),
-        status=_lower(node.get("status")) or "success",
-        shipment_status=_lower(node.get("displayStatus")),
-        tracking_company=_text_or_none(tracking.get("company")),
-        tracking_number=_text_or_none(tracking.get("number")),
-        tracking_url=_text_or_none(tracking.get("url")),
-        created_at=_datetime(node.get("createdAt")),
-        updated_at=_datetime(node.get("updatedAt")),
-        in_transit_at=_datetime(node.get("inTransitAt")),
+        status=lower(node.get("status")) or "success",
+        shipment_status=lower(node.get("displayStatus")),
+        tracking_company=text_or_none(tracking.get("company")),
+        tracking_number=text_or_none(tracking.get("number")),
+        tracking_url=text_or_none(tracking.get("url")),
+        created_at=moment(node.get("createdAt")),
+        updated_at=moment(node.get("updatedAt")),
+        in_transit_at=moment(node.get("inTransitAt")),
         # deliveredAt is set when Shopify learns of the delivery (carrier tracking or a
         # fulfillment event); a DELIVERED display status without it is possible [unverified how
         # often], and then the delivery time is unknown rather than guessed here.
-        delivered_at=_datetime(node.get("deliveredAt")),
-        estimated_delivery_at=_datetime(node.get("estimatedDeliveryAt")),
+        delivered_at=moment(node.get("deliveredAt")),
+        estimated_delivery_at=moment(node.get("estimatedDeliveryAt")),
         lines=tuple(
-            FulfillmentLineRecord(line_item_id=line_item_id, quantity=_int(line.get("quantity")))
+            FulfillmentLineRecord(line_item_id=line_item_id, quantity=integer(line.get("quantity")))
             for line in lines.nodes
             if (line_item_id := _child_id(line, "lineItem")) is not None
         ),
@@ -185,15 +185,15 @@ def _parse_refund(node: Node, incomplete: set[str]) -> RefundRecord:
         incomplete.add("refund_lines")
     return RefundRecord(
         platform_id=_required_id(node, "refund"),
-        created_at=_datetime(node.get("createdAt")),
+        created_at=moment(node.get("createdAt")),
         amount=_money(node.get("totalRefundedSet")),
         currency=_money_currency(node.get("totalRefundedSet")),
-        note=_text(node.get("note")),
+        note=text(node.get("note")),
         lines=tuple(
             RefundLineRecord(
                 line_item_id=line_item_id,
-                quantity=_int(line.get("quantity")),
-                restock_type=_lower(line.get("restockType")) or "no_restock",
+                quantity=integer(line.get("quantity")),
+                restock_type=lower(line.get("restockType")) or "no_restock",
                 amount=_money(line.get("subtotalSet")),
             )
             for line in lines.nodes
@@ -208,21 +208,21 @@ def _parse_return(node: Node, incomplete: set[str]) -> ReturnRecord:
         incomplete.add("return_items")
     return ReturnRecord(
         platform_id=_required_id(node, "return"),
-        name=_text(node.get("name")),
-        status=_text(node.get("status")),
+        name=text(node.get("name")),
+        status=text(node.get("status")),
         items=tuple(_parse_return_item(line) for line in lines.nodes),
     )
 
 
 def _parse_return_item(node: Node) -> ReturnItemRecord:
-    fulfillment_line = _mapping(node.get("fulfillmentLineItem"))
+    fulfillment_line = mapping(node.get("fulfillmentLineItem"))
     # returnReason is deprecated in favour of returnReasonDefinition, but still served on 2026-10.
     return ReturnItemRecord(
         platform_id=_required_id(node, "return line item"),
         line_item_id=_child_id(fulfillment_line, "lineItem"),
-        quantity=_int(node.get("quantity")),
-        reason=_lower(node.get("returnReason")) or "other",
-        note=_text(node.get("returnReasonNote")) or _text(node.get("customerNote")),
+        quantity=integer(node.get("quantity")),
+        reason=lower(node.get("returnReason")) or "other",
+        note=text(node.get("returnReasonNote")) or text(node.get("customerNote")),
     )
 
 
@@ -243,14 +243,6 @@ def _connection_nodes(connection: Mapping[str, Any]) -> list[Node]:
     return []
 
 
-def _list(value: object) -> list[Node]:
-    return [item for item in value if isinstance(item, Mapping)] if isinstance(value, list) else []
-
-
-def _mapping(value: object) -> Mapping[str, Any]:
-    return value if isinstance(value, Mapping) else {}
-
-
 def _required_id(node: Node, what: str) -> str:
     value = node.get("id")
     if not isinstance(value, str) or not value:
@@ -259,71 +251,19 @@ def _required_id(node: Node, what: str) -> str:
 
 
 def _child_id(node: Node, key: str) -> str | None:
-    return optional_numeric_id(_mapping(node.get(key)).get("id"))
-
-
-def _text(value: object) -> str:
-    return value if isinstance(value, str) else ""
-
-
-def _text_or_none(value: object) -> str | None:
-    return value if isinstance(value, str) and value else None
-
-
-def _lower(value: object) -> str | None:
-    return value.lower() if isinstance(value, str) and value else None
-
-
-def _tags(value: object) -> tuple[str, ...]:
-    if isinstance(value, str):  # the REST spelling, "a, b"
-        value = value.split(",")
-    if not isinstance(value, Sequence):
-        return ()
-    return tuple(tag.strip() for tag in value if isinstance(tag, str) and tag.strip())
-
-
-def _int(value: object, default: int = 0) -> int:
-    if isinstance(value, bool):
-        return default
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str):
-        try:
-            return int(value)
-        except ValueError:
-            return default
-    return default
-
-
-def _decimal(value: object) -> Decimal:
-    if isinstance(value, bool) or not isinstance(value, str | int | float):
-        return ZERO
-    try:
-        amount = Decimal(str(value))
-    except InvalidOperation:
-        return ZERO
-    return amount if amount.is_finite() else ZERO
+    return optional_numeric_id(mapping(node.get(key)).get("id"))
 
 
 def _money(bag: object) -> Decimal:
-    return _decimal(_mapping(_mapping(bag).get("shopMoney")).get("amount"))
+    return decimal(mapping(mapping(bag).get("shopMoney")).get("amount"))
 
 
 def _money_currency(bag: object) -> str | None:
-    return _text_or_none(_mapping(_mapping(bag).get("shopMoney")).get("currencyCode"))
-
-
-def _datetime(value: object) -> datetime | None:
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
+    return text_or_none(mapping(mapping(bag).get("shopMoney")).get("currencyCode"))
 
 
 def _required_datetime(node: Node, key: str) -> datetime:
-    value = _datetime(node.get(key))
+    value = moment(node.get(key))
     if value is None:
         raise Permanent(f"Shopify sent an order without {key}")
     return value

@@ -33,8 +33,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from connectors.base import (
@@ -49,9 +48,20 @@ from connectors.base import (
 )
 from connectors.errors import Permanent
 from connectors.shopify.ids import numeric_id
+from connectors.values import (
+    ZERO,
+    decimal,
+    integer,
+    lower,
+    mapping,
+    mappings,
+    moment,
+    tags,
+    text,
+    text_or_none,
+)
 
 Payload = Mapping[str, Any]
-ZERO = Decimal("0")
 # Fulfillments in these states shipped nothing (REST Fulfillment.status).
 NOT_SHIPPED = frozenset({"cancelled", "error", "failure"})
 FULFILLMENT_STATUS = {None: "unfulfilled", "partial": "partially_fulfilled"}
@@ -125,28 +135,28 @@ def order_from_payload(payload: Payload) -> OrderRecord:
 
     Raises ``PayloadError`` when the body lacks what an order row needs (id, created_at)."""
     order_id = _required_id(payload, "order")
-    created_at = _datetime(payload.get("created_at"))
+    created_at = moment(payload.get("created_at"))
     if created_at is None:
         raise PayloadError(f"the order {order_id} payload has no created_at")
-    currency = _text(payload.get("currency")) or _set_currency(payload.get("total_price_set")) or ""
-    refunds = tuple(_refund(item, currency) for item in _list(payload.get("refunds")))
-    fulfillments = tuple(_fulfillment(item) for item in _list(payload.get("fulfillments")))
+    currency = text(payload.get("currency")) or _set_currency(payload.get("total_price_set")) or ""
+    refunds = tuple(_refund(item, currency) for item in mappings(payload.get("refunds")))
+    fulfillments = tuple(_fulfillment(item) for item in mappings(payload.get("fulfillments")))
     refunded_units = _refunded_units(refunds)
     shipped_units = _shipped_units(fulfillments)
-    customer = _mapping(payload.get("customer"))
+    customer = mapping(payload.get("customer"))
     return OrderRecord(
         platform_id=order_id,
-        number=_text(payload.get("name")),
-        email=_text_or_none(payload.get("email")) or _text_or_none(payload.get("contact_email")),
+        number=text(payload.get("name")),
+        email=text_or_none(payload.get("email")) or text_or_none(payload.get("contact_email")),
         customer_id=_id_or_none(customer),
-        locale=_text_or_none(payload.get("customer_locale")),
+        locale=text_or_none(payload.get("customer_locale")),
         created_at=created_at,
-        processed_at=_datetime(payload.get("processed_at")),
-        updated_at=_datetime(payload.get("updated_at")),
-        cancelled_at=_datetime(payload.get("cancelled_at")),
-        cancel_reason=_lower(payload.get("cancel_reason")),
-        closed_at=_datetime(payload.get("closed_at")),
-        financial_status=_lower(payload.get("financial_status")),
+        processed_at=moment(payload.get("processed_at")),
+        updated_at=moment(payload.get("updated_at")),
+        cancelled_at=moment(payload.get("cancelled_at")),
+        cancel_reason=lower(payload.get("cancel_reason")),
+        closed_at=moment(payload.get("closed_at")),
+        financial_status=lower(payload.get("financial_status")),
         fulfillment_status=_fulfillment_status(payload.get("fulfillment_status")),
         test=payload.get("test") is True,
         currency=currency,
@@ -156,9 +166,9 @@ def order_from_payload(payload: Payload) -> OrderRecord:
         total_discounts=_money(payload, "total_discounts"),
         total_price=_money(payload, "total_price"),
         total_refunded=sum((refund.amount for refund in refunds), ZERO),
-        tags=_tags(payload.get("tags")),
+        tags=tags(payload.get("tags")),
         line_items=tuple(
-            _line_item(item, refunded_units, shipped_units) for item in _list(payload.get("line_items"))
+            _line_item(item, refunded_units, shipped_units) for item in mappings(payload.get("line_items"))
         ),
         fulfillments=fulfillments,
         refunds=refunds,
@@ -172,31 +182,31 @@ def order_customer_from_payload(payload: Payload) -> CustomerRecord | None:
 
     Its ``updated_at`` is dropped on purpose: the summary is not a customer version (the samples
     send null), so it may only fill a placeholder row, never overwrite a read customer."""
-    customer = _mapping(payload.get("customer"))
+    customer = mapping(payload.get("customer"))
     customer_id = _id_or_none(customer)
     if customer_id is None:
         return None
     return CustomerRecord(
         platform_id=customer_id,
-        email=_text_or_none(customer.get("email")),
-        first_name=_text(customer.get("first_name")),
-        last_name=_text(customer.get("last_name")),
-        phone=_text_or_none(customer.get("phone")),
+        email=text_or_none(customer.get("email")),
+        first_name=text(customer.get("first_name")),
+        last_name=text(customer.get("last_name")),
+        phone=text_or_none(customer.get("phone")),
         locale=None,
         tags=(),
         orders_count=0,
         total_spent=ZERO,
-        currency=_text_or_none(customer.get("currency")),
+        currency=text_or_none(customer.get("currency")),
         accepts_marketing=False,
-        state=_lower(customer.get("state")),
-        created_at=_datetime(customer.get("created_at")),
+        state=lower(customer.get("state")),
+        created_at=moment(customer.get("created_at")),
         updated_at=None,
     )
 
 
 def order_id_of_edit(payload: Payload) -> str:
     """orders/edited carries the edit, not the order: the order must be read from the API."""
-    edit = _mapping(payload.get("order_edit"))
+    edit = mapping(payload.get("order_edit"))
     order_id = _id_value(edit.get("order_id"))
     if order_id is None:
         raise PayloadError("the orders/edited payload has no order_edit.order_id")
@@ -212,13 +222,13 @@ def _line_item(
     item: Payload, refunded_units: Mapping[str, int], shipped_units: Mapping[str, int]
 ) -> LineItemRecord:
     item_id = _required_id(item, "line item")
-    quantity = _int(item.get("quantity"))
-    current = _int(item.get("current_quantity"), default=max(0, quantity - refunded_units.get(item_id, 0)))
+    quantity = integer(item.get("quantity"))
+    current = integer(item.get("current_quantity"), default=max(0, quantity - refunded_units.get(item_id, 0)))
     return LineItemRecord(
         platform_id=item_id,
-        title=_text(item.get("title")) or _text(item.get("name")),
-        variant_title=_text(item.get("variant_title")),
-        sku=_text(item.get("sku")),
+        title=text(item.get("title")) or text(item.get("name")),
+        variant_title=text(item.get("variant_title")),
+        sku=text(item.get("sku")),
         product_id=_id_value(item.get("product_id")),
         variant_id=_id_value(item.get("variant_id")),
         product_tags=None,  # REST line items do not carry product tags
@@ -226,7 +236,7 @@ def _line_item(
         current_quantity=current,
         # Units neither refunded nor removed by an edit: what GraphQL calls refundableQuantity.
         refundable_quantity=current,
-        unfulfilled_quantity=_int(item.get("fulfillable_quantity")),
+        unfulfilled_quantity=integer(item.get("fulfillable_quantity")),
         fulfilled_quantity=shipped_units.get(item_id, 0),
         price=_money(item, "price"),
         total_discount=_money(item, "total_discount"),
@@ -252,7 +262,7 @@ def _shipped_units(fulfillments: Sequence[FulfillmentRecord]) -> dict[str, int]:
 
 
 def _fulfillment_status(value: object) -> str:
-    status = _lower(value)
+    status = lower(value)
     return FULFILLMENT_STATUS.get(status, status or "unfulfilled")
 
 
@@ -276,24 +286,24 @@ def refund_from_payload(payload: Payload) -> tuple[str, RefundRecord]:
 
 
 def _fulfillment(item: Payload) -> FulfillmentRecord:
-    shipment_status = _lower(item.get("shipment_status"))
-    updated_at = _datetime(item.get("updated_at"))
+    shipment_status = lower(item.get("shipment_status"))
+    updated_at = moment(item.get("updated_at"))
     return FulfillmentRecord(
         platform_id=_required_id(item, "fulfillment"),
-        status=_lower(item.get("status")) or "success",
+        status=lower(item.get("status")) or "success",
         shipment_status=shipment_status,
-        tracking_company=_text_or_none(item.get("tracking_company")),
-        tracking_number=_text_or_none(item.get("tracking_number"))
+        tracking_company=text_or_none(item.get("tracking_company")),
+        tracking_number=text_or_none(item.get("tracking_number"))
         or _first_text(item.get("tracking_numbers")),
-        tracking_url=_text_or_none(item.get("tracking_url")) or _first_text(item.get("tracking_urls")),
-        created_at=_datetime(item.get("created_at")),
+        tracking_url=text_or_none(item.get("tracking_url")) or _first_text(item.get("tracking_urls")),
+        created_at=moment(item.get("created_at")),
         updated_at=updated_at,
         in_transit_at=None,
         delivered_at=updated_at if shipment_status == "delivered" else None,  # [estimate], see above
         estimated_delivery_at=None,
         lines=tuple(
-            FulfillmentLineRecord(line_item_id=line_id, quantity=_int(line.get("quantity")))
-            for line in _list(item.get("line_items"))
+            FulfillmentLineRecord(line_item_id=line_id, quantity=integer(line.get("quantity")))
+            for line in mappings(item.get("line_items"))
             if (line_id := _id_value(line.get("id"))) is not None
         ),
     )
@@ -303,23 +313,23 @@ def _refund(item: Payload, order_currency: str | None) -> RefundRecord:
     lines = tuple(
         RefundLineRecord(
             line_item_id=line_item_id,
-            quantity=_int(line.get("quantity")),
-            restock_type=_lower(line.get("restock_type")) or "no_restock",
+            quantity=integer(line.get("quantity")),
+            restock_type=lower(line.get("restock_type")) or "no_restock",
             amount=_money(line, "subtotal"),
         )
-        for line in _list(item.get("refund_line_items"))
+        for line in mappings(item.get("refund_line_items"))
         if (line_item_id := _id_value(line.get("line_item_id"))) is not None
     )
     line_currencies = (
-        _set_currency(line.get("subtotal_set")) for line in _list(item.get("refund_line_items"))
+        _set_currency(line.get("subtotal_set")) for line in mappings(item.get("refund_line_items"))
     )
     currency = next((code for code in line_currencies if code), order_currency)
     return RefundRecord(
         platform_id=_required_id(item, "refund"),
-        created_at=_datetime(item.get("created_at")) or _datetime(item.get("processed_at")),
+        created_at=moment(item.get("created_at")) or moment(item.get("processed_at")),
         amount=_refunded_amount(item, lines),
         currency=currency,
-        note=_text(item.get("note")),
+        note=text(item.get("note")),
         lines=lines,
     )
 
@@ -329,8 +339,8 @@ def _refunded_amount(item: Payload, lines: Sequence[RefundLineRecord]) -> Decima
     that only restocked, or a trimmed payload), the refunded lines' subtotals."""
     transactions = [
         t
-        for t in _list(item.get("transactions"))
-        if _lower(t.get("kind")) == "refund" and _lower(t.get("status")) in (None, "success")
+        for t in mappings(item.get("transactions"))
+        if lower(t.get("kind")) == "refund" and lower(t.get("status")) in (None, "success")
     ]
     if transactions:
         return sum((_money(t, "amount") for t in transactions), ZERO)
@@ -345,23 +355,23 @@ def customer_from_payload(payload: Payload) -> PartialCustomer:
     known = frozenset(
         name for name, keys in _CUSTOMER_PAYLOAD_FIELDS.items() if any(key in payload for key in keys)
     )
-    consent = _mapping(payload.get("email_marketing_consent"))
-    accepts = payload.get("accepts_marketing") is True or _lower(consent.get("state")) == "subscribed"
+    consent = mapping(payload.get("email_marketing_consent"))
+    accepts = payload.get("accepts_marketing") is True or lower(consent.get("state")) == "subscribed"
     record = CustomerRecord(
         platform_id=_required_id(payload, "customer"),
-        email=_text_or_none(payload.get("email")),
-        first_name=_text(payload.get("first_name")),
-        last_name=_text(payload.get("last_name")),
-        phone=_text_or_none(payload.get("phone")),
-        locale=_text_or_none(payload.get("locale")),
-        tags=_tags(payload.get("tags")),
-        orders_count=_int(payload.get("orders_count")),
-        total_spent=_decimal(payload.get("total_spent")),
-        currency=_text_or_none(payload.get("currency")),
+        email=text_or_none(payload.get("email")),
+        first_name=text(payload.get("first_name")),
+        last_name=text(payload.get("last_name")),
+        phone=text_or_none(payload.get("phone")),
+        locale=text_or_none(payload.get("locale")),
+        tags=tags(payload.get("tags")),
+        orders_count=integer(payload.get("orders_count")),
+        total_spent=decimal(payload.get("total_spent")),
+        currency=text_or_none(payload.get("currency")),
         accepts_marketing=accepts,
-        state=_lower(payload.get("state")),
-        created_at=_datetime(payload.get("created_at")),
-        updated_at=_datetime(payload.get("updated_at")),
+        state=lower(payload.get("state")),
+        created_at=moment(payload.get("created_at")),
+        updated_at=moment(payload.get("updated_at")),
     )
     return PartialCustomer(record=record, known=known)
 
@@ -371,7 +381,7 @@ def merge_from_payload(payload: Payload) -> CustomerMerge:
     deleted = _gid_id(payload.get("admin_graphql_api_customer_deleted_id"))
     if kept is None or deleted is None:
         raise PayloadError("the customers/merge payload does not name both customers")
-    status = _lower(payload.get("status")) or ""
+    status = lower(payload.get("status")) or ""
     return CustomerMerge(kept_id=kept, deleted_id=deleted, status=status, done=status in MERGE_DONE)
 
 
@@ -382,16 +392,16 @@ def return_from_payload(payload: Payload) -> ReturnChange:
     return_id = _id_value(payload.get("id")) or _gid_id(payload.get("admin_graphql_api_id"))
     if return_id is None:
         raise PayloadError("the return payload has no id")
-    order = _mapping(payload.get("order"))
-    decline = _mapping(payload.get("decline"))
-    status = _text_or_none(payload.get("status"))
+    order = mapping(payload.get("order"))
+    decline = mapping(payload.get("decline"))
+    status = text_or_none(payload.get("status"))
     return ReturnChange(
         platform_id=return_id,
         order_id=_id_value(payload.get("order_id")) or _id_or_none(order),
         status=status.upper() if status else None,
-        name=_text_or_none(payload.get("name")),
-        decline_reason=(_text_or_none(decline.get("reason")) or "").upper() or None,
-        decline_note=_text_or_none(decline.get("note")),
+        name=text_or_none(payload.get("name")),
+        decline_reason=(text_or_none(decline.get("reason")) or "").upper() or None,
+        decline_note=text_or_none(decline.get("note")),
         items=_return_items(payload),
     )
 
@@ -403,13 +413,13 @@ def _return_items(payload: Payload) -> tuple[ReturnItemRecord, ...] | None:
     items = tuple(
         ReturnItemRecord(
             platform_id=item_id,
-            line_item_id=_id_value(_mapping(item.get("fulfillment_line_item")).get("line_item_id"))
+            line_item_id=_id_value(mapping(item.get("fulfillment_line_item")).get("line_item_id"))
             or _id_value(item.get("line_item_id")),
-            quantity=_int(item.get("quantity")),
-            reason=_lower(item.get("return_reason")) or "other",
-            note=_text(item.get("return_reason_note")) or _text(item.get("customer_note")),
+            quantity=integer(item.get("quantity")),
+            reason=lower(item.get("return_reason")) or "other",
+            note=text(item.get("return_reason_note")) or text(item.get("customer_note")),
         )
-        for item in _list(raw)
+        for item in mappings(raw)
         if (item_id := _id_value(item.get("id")) or _gid_id(item.get("admin_graphql_api_id"))) is not None
     )
     total = payload.get("total_return_line_items")
@@ -421,13 +431,13 @@ def _return_items(payload: Payload) -> tuple[ReturnItemRecord, ...] | None:
 
 
 def bulk_finish_from_payload(payload: Payload) -> BulkFinish:
-    operation = _text_or_none(payload.get("admin_graphql_api_id"))
+    operation = text_or_none(payload.get("admin_graphql_api_id"))
     if operation is None:
         raise PayloadError("the bulk_operations/finish payload has no admin_graphql_api_id")
     return BulkFinish(
         operation_id=operation,
-        status=(_text(payload.get("status")) or "").upper(),
-        error_code=_text_or_none(payload.get("error_code")),
+        status=(text(payload.get("status")) or "").upper(),
+        error_code=text_or_none(payload.get("error_code")),
     )
 
 
@@ -460,69 +470,18 @@ def _gid_id(value: object) -> str | None:
     return numeric_id(value) if isinstance(value, str) and value else None
 
 
-def _mapping(value: object) -> Payload:
-    return value if isinstance(value, Mapping) else {}
-
-
-def _list(value: object) -> list[Payload]:
-    return [item for item in value if isinstance(item, Mapping)] if isinstance(value, list) else []
-
-
-def _text(value: object) -> str:
-    return value if isinstance(value, str) else ""
-
-
-def _text_or_none(value: object) -> str | None:
-    return value if isinstance(value, str) and value else None
-
-
 def _first_text(value: object) -> str | None:
     if isinstance(value, list):
         return next((item for item in value if isinstance(item, str) and item), None)
     return None
 
 
-def _lower(value: object) -> str | None:
-    return value.lower() if isinstance(value, str) and value else None
-
-
-def _tags(value: object) -> tuple[str, ...]:
-    if isinstance(value, str):  # REST spells tags "a, b"
-        value = value.split(",")
-    if not isinstance(value, list):
-        return ()
-    return tuple(tag.strip() for tag in value if isinstance(tag, str) and tag.strip())
-
-
-def _int(value: object, default: int = 0) -> int:
-    if isinstance(value, bool):
-        return default
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str):
-        try:
-            return int(value)
-        except ValueError:
-            return default
-    return default
-
-
-def _decimal(value: object) -> Decimal:
-    if isinstance(value, bool) or not isinstance(value, str | int | float):
-        return ZERO
-    try:
-        amount = Decimal(str(value))
-    except InvalidOperation:
-        return ZERO
-    return amount if amount.is_finite() else ZERO
-
-
 def _set_amount(money_set: object) -> Decimal:
-    return _decimal(_mapping(_mapping(money_set).get("shop_money")).get("amount"))
+    return decimal(mapping(mapping(money_set).get("shop_money")).get("amount"))
 
 
 def _set_currency(money_set: object) -> str | None:
-    return _text_or_none(_mapping(_mapping(money_set).get("shop_money")).get("currency_code"))
+    return text_or_none(mapping(mapping(money_set).get("shop_money")).get("currency_code"))
 
 
 def _money(obj: Payload, key: str) -> Decimal:
@@ -532,15 +491,4 @@ def _money(obj: Payload, key: str) -> Decimal:
     money_set = obj.get(f"{key}_set")
     if isinstance(money_set, Mapping) and isinstance(money_set.get("shop_money"), Mapping):
         return _set_amount(money_set)
-    return _decimal(obj.get(key))
-
-
-def _datetime(value: object) -> datetime | None:
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    # A stamp without an offset is not a moment we can compare; REST always sends one.
-    return parsed if parsed.tzinfo is not None else None
+    return decimal(obj.get(key))
