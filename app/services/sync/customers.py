@@ -48,10 +48,16 @@ def name_key(first_name: str, last_name: str) -> str:
     return " ".join(part for part in (first_name.strip(), last_name.strip()) if part).lower()[:511]
 
 
+def email_key(email: str | None) -> str | None:
+    """Emails are stored lower-cased: customer search matches them on the (shop, email) index with
+    a lower-cased query, and "Ada@Example.com" and "ada@example.com" are one mailbox in practice."""
+    return cut(email.strip().lower(), 255) if email else None
+
+
 def customer_fields(record: CustomerRecord, known: frozenset[str] | None = None) -> dict[str, Any]:
     """Model values for the record's fields (only ``known`` ones when given); no stamp, no name_key."""
     values: dict[str, Any] = {
-        "email": cut(record.email, 255),
+        "email": email_key(record.email),
         "first_name": cut(record.first_name, 255) or "",
         "last_name": cut(record.last_name, 255) or "",
         "phone": cut(record.phone, 64),
@@ -325,7 +331,7 @@ def _placeholder(shop_id: int, link: CustomerLink, counted: tuple[int, Decimal] 
     return {
         "shop_id": shop_id,
         "platform_id": link.platform_id,
-        "email": cut((hint.email if hint else None) or link.email, 255),
+        "email": email_key((hint.email if hint else None) or link.email),
         "first_name": first,
         "last_name": last,
         "name_key": name_key(first, last),
@@ -342,7 +348,7 @@ async def _fill_placeholder(row: dict[str, Any], hint: CustomerRecord) -> None:
         "first_name": first,
         "last_name": last,
         "name_key": name_key(first, last),
-        "email": row["email"] or cut(hint.email, 255),
+        "email": row["email"] or email_key(hint.email),
     }
     if any(row.get(key) != value for key, value in updates.items() if key != "name_key"):
         # Only while still a placeholder: a real customer version may have landed meanwhile.

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from app.models import Customer, Order, TimelineEntry
+from app.services.customers import search_customers
 from app.services.sync.customers import name_key
 from app.services.sync.upsert import (
     Applied,
@@ -29,6 +30,15 @@ def test_the_name_key_is_lower_first_last() -> None:
     assert name_key(" Ada ", "Lovelace") == "ada lovelace"
     assert name_key("", "Lovelace") == "lovelace"
     assert name_key("", "") == ""
+
+
+async def test_emails_are_stored_lower_cased_so_search_finds_them(db: Settings) -> None:
+    shop = await installed_shop(db)
+    parsed = customer_from_payload(rest_customer(8, email=" Ada.Lovelace@Example.COM "))
+    await upsert_customer(shop.id, parsed.record, known=parsed.known)
+    assert (await Customer.get(shop_id=shop.id, platform_id="8")).email == "ada.lovelace@example.com"
+    hits = await search_customers(shop.id, "ADA.LOVELACE@example.com")
+    assert [hit.customer.email for hit in hits.items] == ["ada.lovelace@example.com"]
 
 
 async def test_a_read_customer_is_written_with_its_platform_numbers(db: Settings) -> None:
