@@ -24,7 +24,7 @@ from app.models import Customer, OutboundMessage, Return, Survey, TimelineEntry
 from app.models import Order as OrderRow
 from app.services.sync.fast_insert import insert_rows
 from app.services.sync.rows import Applied, changed, create_once, cut, locked
-from app.services.sync.versions import Verdict, Version, judge, later_delivery_exists
+from app.services.sync.versions import Version, write_verdict
 from app.webhooks.topics import CUSTOMER_TOPICS
 from connectors.base import CustomerRecord
 
@@ -103,7 +103,7 @@ async def upsert_customer(
                 },
             )
         if not created:
-            verdict = await _verdict(shop_id, row, record.platform_id, version)
+            verdict = await write_verdict(shop_id, row, record.platform_id, version, CUSTOMER_TOPICS)
             if verdict is not Applied.UPDATED:
                 return verdict
         final = {**fields, **_stamp(version)}
@@ -294,18 +294,6 @@ async def merge_customers(shop_id: int, kept_id: str, deleted_id: str, merged_at
 
 
 # --- helpers ------------------------------------------------------------------------------------
-
-
-async def _verdict(shop_id: int, row: Customer, platform_id: str, version: Version) -> Applied:
-    """UPDATED when ``version`` may be written over ``row``, else why not."""
-    if row.deleted_at is not None and (version.stamp is None or version.stamp <= row.deleted_at):
-        return Applied.DELETED
-    verdict = judge(row.platform_updated_at, version)
-    if verdict is Verdict.STALE:
-        return Applied.STALE
-    if verdict is Verdict.TIE and await later_delivery_exists(shop_id, CUSTOMER_TOPICS, platform_id, version):
-        return Applied.STALE
-    return Applied.UPDATED
 
 
 def _stamp(version: Version) -> dict[str, Any]:

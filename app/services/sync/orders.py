@@ -30,7 +30,7 @@ from app.services.sync.order_timeline import (
     shipment_facts,
 )
 from app.services.sync.rows import Applied, changed, create_once, locked
-from app.services.sync.versions import Verdict, Version, judge, later_delivery_exists
+from app.services.sync.versions import Version, write_verdict
 from app.services.timeline import record_entries
 from app.webhooks.topics import ORDER_TOPICS
 from connectors.base import CustomerRecord, FulfillmentRecord, OrderRecord, RefundRecord
@@ -58,7 +58,7 @@ async def apply_order(
     """``upsert_order`` inside the caller's transaction (the batch upsert reuses it)."""
     row = await locked(Order, shop_id, record.platform_id)
     if row is not None:
-        verdict = await _verdict(shop_id, row, record.platform_id, version)
+        verdict = await write_verdict(shop_id, row, record.platform_id, version, ORDER_TOPICS)
         if verdict is not Applied.UPDATED:
             return verdict
     customer_id = await _customer_id(shop_id, record, customer_hint)
@@ -69,7 +69,7 @@ async def apply_order(
             Order, {**values, "shop_id": shop_id, "platform_id": record.platform_id}
         )
         if not created:  # a concurrent delivery created it first: judge against that one
-            verdict = await _verdict(shop_id, row, record.platform_id, version)
+            verdict = await write_verdict(shop_id, row, record.platform_id, version, ORDER_TOPICS)
             if verdict is not Applied.UPDATED:
                 return verdict
     previous_customer = row.customer_id  # type: ignore[attr-defined]
@@ -173,17 +173,6 @@ async def write_order_timeline(order: Order) -> None:
             return_facts(await Return.filter(order_id=order.id)),
         )
     )
-
-
-async def _verdict(shop_id: int, row: Order, platform_id: str, version: Version) -> Applied:
-    if row.deleted_at is not None and (version.stamp is None or version.stamp <= row.deleted_at):
-        return Applied.DELETED
-    verdict = judge(row.platform_updated_at, version)
-    if verdict is Verdict.STALE:
-        return Applied.STALE
-    if verdict is Verdict.TIE and await later_delivery_exists(shop_id, ORDER_TOPICS, platform_id, version):
-        return Applied.STALE
-    return Applied.UPDATED
 
 
 async def _customer_id(shop_id: int, record: OrderRecord, hint: CustomerRecord | None) -> int | None:

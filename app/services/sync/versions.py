@@ -22,9 +22,10 @@ import enum
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from app.models import WebhookEvent, WebhookStatus
+from app.services.sync.rows import Applied
 
 # A later delivery of the same stamp is triggered within moments of the change that set it:
 # only deliveries triggered up to this long after the stamp are looked at.
@@ -97,3 +98,25 @@ def _about(payload: Any, resource_id: str, id_key: str, stamp: datetime) -> bool
     except ValueError:
         return True
     return other.tzinfo is None or other >= stamp
+
+
+class Tombstoned(Protocol):
+    """A mirrored row that can be deleted (customer, order)."""
+
+    deleted_at: datetime | None
+    platform_updated_at: datetime | None
+
+
+async def write_verdict(
+    shop_id: int, row: Tombstoned, platform_id: str, version: Version, topics: Iterable[str]
+) -> Applied:
+    """UPDATED when ``version`` may be written over ``row``, else why not: a tombstone newer than
+    it (DELETED), an older stamp (STALE), or a tie that a later delivery on ``topics`` wins."""
+    if row.deleted_at is not None and (version.stamp is None or version.stamp <= row.deleted_at):
+        return Applied.DELETED
+    verdict = judge(row.platform_updated_at, version)
+    if verdict is Verdict.STALE:
+        return Applied.STALE
+    if verdict is Verdict.TIE and await later_delivery_exists(shop_id, topics, platform_id, version):
+        return Applied.STALE
+    return Applied.UPDATED
