@@ -149,7 +149,12 @@ def test_signed_webhooks_reach_the_app_once_and_uninstall_deactivates_the_shop(
         assert http.post(f"{admin}/settings/apps/{settings.shopify_api_key}/uninstall").status_code == 303
         [shop] = wait_for_rows(app_database, SHOP_ROW, DEMO, until=lambda rows: rows[0]["is_active"] == 0)
         assert shop["is_active"] == 0 and shop["access_token_encrypted"] is None
-        [event] = query(app_database, "SELECT * FROM webhook_event WHERE topic = 'app/uninstalled'")
+        # The handler's effect commits before the delivery is marked processed: wait for both.
+        [event] = wait_for_rows(
+            app_database,
+            "SELECT * FROM webhook_event WHERE topic = 'app/uninstalled'",
+            until=lambda rows: len(rows) == 1 and rows[0]["status"] == "processed",
+        )
         assert event["status"] == "processed"
 
 
