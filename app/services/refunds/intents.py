@@ -75,7 +75,7 @@ async def confirm_refund(
             existing = await Refund.get_or_none(idempotency_key=key, shop_id=shop.id)
             if existing is not None:
                 return await _queued(existing, queue, created=False)
-            problem = plan_fits(plan, await availability_of(order), quote.amount)
+            problem = plan_fits(plan, await availability_of(order), quote.amount, quote.shipping)
             if problem is not None:
                 return Confirmed(None, error=problem)
             refund = await Refund.create(

@@ -109,12 +109,15 @@ async def plan_refund(shop_id: int, order_id: int, form: Mapping[str, str]) -> P
     return PlanResult(parsed, plan=plan)
 
 
-def plan_fits(plan: RefundPlan, available: Availability, amount: Decimal) -> str | None:
-    """Re-checked under the order's lock when the intent is written: None when it still fits."""
+def plan_fits(plan: RefundPlan, available: Availability, amount: Decimal, shipping: Decimal) -> str | None:
+    """Re-checked under the order's lock when the intent is written: None when it still fits.
+
+    ``amount`` and ``shipping`` are the quote's, the numbers the intent will record: a "full"
+    shipping refund is checked by what it comes to, not waved through because it asked for "all"."""
     for line in plan.lines:
         if line.quantity > available.quantities.get(line.line_item_id, 0):
             return f"{line.title}: only {available.quantities.get(line.line_item_id, 0)} left to refund."
-    if not plan.shipping.full and plan.shipping.amount > available.shipping:
+    if shipping > available.shipping:
         return "The shipping was refunded meanwhile."
     if amount > available.money:
         return f"Only {available.money:.2f} {plan.currency} is left to refund on this order."
