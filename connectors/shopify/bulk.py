@@ -28,6 +28,7 @@ from connectors.shopify.queries import (
     customers_bulk_query,
     orders_bulk_query,
 )
+from connectors.values import moment, text_or_none
 
 logger = logging.getLogger(__name__)
 
@@ -135,20 +136,16 @@ def parse_bulk_operation(node: Mapping[str, Any]) -> BulkOperation:
     return BulkOperation(
         id=str(node.get("id") or ""),
         status=str(node.get("status") or ""),
-        error_code=_text(node.get("errorCode")),
+        error_code=text_or_none(node.get("errorCode")),
         # UnsignedInt64 values arrive as JSON strings.
         object_count=_int(node.get("objectCount")) or 0,
         root_object_count=_int(node.get("rootObjectCount")) or 0,
         file_size=_int(node.get("fileSize")),
-        url=_text(node.get("url")),
-        partial_data_url=_text(node.get("partialDataUrl")),
-        created_at=_datetime(node.get("createdAt")),
-        completed_at=_datetime(node.get("completedAt")),
+        url=text_or_none(node.get("url")),
+        partial_data_url=text_or_none(node.get("partialDataUrl")),
+        created_at=moment(node.get("createdAt")),
+        completed_at=moment(node.get("completedAt")),
     )
-
-
-def _text(value: object) -> str | None:
-    return value if isinstance(value, str) and value else None
 
 
 def _int(value: object) -> int | None:
@@ -159,12 +156,3 @@ def _int(value: object) -> int | None:
     if isinstance(value, str) and value.isdigit():
         return int(value)
     return None
-
-
-def _datetime(value: object) -> datetime | None:
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None

@@ -17,8 +17,7 @@ and, after a timeout, looks for it among the order's refunds before trying again
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from connectors.base import (
@@ -34,6 +33,7 @@ from connectors.errors import Permanent, Transient
 from connectors.shopify.graphql import ShopifyGraphQL
 from connectors.shopify.ids import numeric_id, optional_numeric_id, to_gid
 from connectors.shopify.records import Connection
+from connectors.values import decimal, integer, mapping, moment
 
 _MONEY = "shopMoney { amount currencyCode }"
 
@@ -141,7 +141,7 @@ async def create_refund(
 
 
 def parse_suggested_refund(node: Mapping[str, Any]) -> SuggestedRefund:
-    shipping = _mapping(node.get("shipping"))
+    shipping = mapping(node.get("shipping"))
     return SuggestedRefund(
         amount=_money(node.get("amountSet")),
         subtotal=_money(node.get("subtotalSet")),
@@ -151,12 +151,12 @@ def parse_suggested_refund(node: Mapping[str, Any]) -> SuggestedRefund:
         currency=_currency(node.get("amountSet")),
         lines=tuple(
             SuggestedRefundLine(
-                line_item_id=numeric_id(str(_mapping(line.get("lineItem")).get("id", ""))),
-                quantity=_int(line.get("quantity")),
-                refundable_quantity=_int(_mapping(line.get("lineItem")).get("refundableQuantity")),
+                line_item_id=numeric_id(str(mapping(line.get("lineItem")).get("id", ""))),
+                quantity=integer(line.get("quantity")),
+                refundable_quantity=integer(mapping(line.get("lineItem")).get("refundableQuantity")),
             )
             for line in _nodes(node.get("refundLineItems"))
-            if _mapping(line.get("lineItem")).get("id")
+            if mapping(line.get("lineItem")).get("id")
         ),
         transactions=tuple(
             RefundTransaction(
@@ -166,7 +166,7 @@ def parse_suggested_refund(node: Mapping[str, Any]) -> SuggestedRefund:
                 kind=str(t.get("kind") or "REFUND").lower(),
             )
             for t in _nodes(node.get("suggestedTransactions"))
-            if (parent := optional_numeric_id(_mapping(t.get("parentTransaction")).get("id")))
+            if (parent := optional_numeric_id(mapping(t.get("parentTransaction")).get("id")))
         ),
     )
 
@@ -177,19 +177,19 @@ def parse_refund(node: Mapping[str, Any]) -> RefundRecord:
         raise Permanent("Shopify sent a refund without an id")
     return RefundRecord(
         platform_id=numeric_id(gid),
-        created_at=_datetime(node.get("createdAt")),
+        created_at=moment(node.get("createdAt")),
         amount=_money(node.get("totalRefundedSet")),
         currency=_currency(node.get("totalRefundedSet")) or None,
         note=str(node.get("note") or ""),
         lines=tuple(
             RefundLineRecord(
                 line_item_id=line_item_id,
-                quantity=_int(line.get("quantity")),
+                quantity=integer(line.get("quantity")),
                 restock_type=str(line.get("restockType") or "NO_RESTOCK").lower(),
                 amount=_money(line.get("subtotalSet")),
             )
             for line in _nodes(node.get("refundLineItems"))
-            if (line_item_id := optional_numeric_id(_mapping(line.get("lineItem")).get("id")))
+            if (line_item_id := optional_numeric_id(mapping(line.get("lineItem")).get("id")))
         ),
     )
 
@@ -209,32 +209,10 @@ def _nodes(value: object) -> list[Mapping[str, Any]]:
     return Connection(value).nodes
 
 
-def _mapping(value: object) -> Mapping[str, Any]:
-    return value if isinstance(value, Mapping) else {}
-
-
 def _money(bag: object) -> Decimal:
-    amount = _mapping(_mapping(bag).get("shopMoney")).get("amount")
-    try:
-        value = Decimal(str(amount)) if isinstance(amount, str | int | float) else Decimal("0")
-    except InvalidOperation:
-        return Decimal("0")
-    return value if value.is_finite() else Decimal("0")
+    return decimal(mapping(mapping(bag).get("shopMoney")).get("amount"))
 
 
 def _currency(bag: object) -> str:
-    code = _mapping(_mapping(bag).get("shopMoney")).get("currencyCode")
+    code = mapping(mapping(bag).get("shopMoney")).get("currencyCode")
     return code if isinstance(code, str) else ""
-
-
-def _datetime(value: object) -> datetime | None:
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-
-
-def _int(value: object) -> int:
-    return value if isinstance(value, int) and not isinstance(value, bool) else 0
