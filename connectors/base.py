@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncGenerator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import Generic, TypeVar
+from typing import Generic, Protocol, TypeVar
 
 RecordT = TypeVar("RecordT")
 
@@ -206,6 +207,17 @@ class RefundLineRequest:
 
 
 @dataclass(frozen=True, slots=True)
+class ReturnLineRequest:
+    """Units of one line item the shopper sends back. ``reason`` is ours ("damaged/defective",
+    "changed mind", ...): each connector maps it to its platform's words."""
+
+    line_item_id: str
+    quantity: int
+    reason: str
+    note: str
+
+
+@dataclass(frozen=True, slots=True)
 class ShippingRefund:
     """``full``: all the shipping still refundable; otherwise ``amount`` (0: none)."""
 
@@ -240,3 +252,56 @@ class SuggestedRefund:
     currency: str
     lines: tuple[SuggestedRefundLine, ...]
     transactions: tuple[RefundTransaction, ...]
+
+
+# --- the connector interface ----------------------------------------------------------------------
+#
+# What the services ask of a shop's platform. One implementation per platform package
+# (``connectors.shopify.connector.ShopifyConnector``, ``connectors.bigcommerce.connector``), built
+# per shop with the app's shared ``httpx.AsyncClient`` and a token provider; the services never ask
+# which platform they hold, except through the capability flags below.
+
+
+class StoreConnector(Protocol):
+    # Shopify keeps return records of its own that we mirror; BigCommerce has no public Returns API,
+    # so its returns live only in our records.
+    keeps_returns: bool
+
+    async def count_orders(self, updated_since: datetime | None = None) -> RecordCount: ...
+
+    async def count_customers(self, updated_since: datetime | None = None) -> RecordCount: ...
+
+    def iter_orders(
+        self, updated_since: datetime | None = None, *, after: str | None = None
+    ) -> AsyncGenerator[Page[OrderRecord], None]:
+        """Orders changed at or after ``updated_since`` (all when None), oldest change first,
+        resuming after checkpoint ``after`` (a ``Page.next_cursor`` from an earlier run)."""
+        ...
+
+    def iter_customers(
+        self, updated_since: datetime | None = None, *, after: str | None = None
+    ) -> AsyncGenerator[Page[CustomerRecord], None]: ...
+
+    async def fetch_order(self, order_id: str) -> OrderRecord | None:
+        """One order with every child (refunds included), or None when the platform has none."""
+        ...
+
+    async def suggest_refund(
+        self, order_id: str, lines: Sequence[RefundLineRequest], shipping: ShippingRefund
+    ) -> SuggestedRefund:
+        """The platform's own computation of a refund (a read: safe to repeat)."""
+        ...
+
+    async def create_refund(
+        self,
+        order_id: str,
+        lines: Sequence[RefundLineRequest],
+        shipping: ShippingRefund,
+        transactions: Sequence[RefundTransaction],
+        *,
+        note: str,
+        notify: bool,
+    ) -> RefundRecord:
+        """Issue the refund once: ``Permanent`` when refused, ``Transient`` when the answer was
+        lost (the refund may exist: list the order's refunds before any retry)."""
+        ...

@@ -43,7 +43,12 @@ class Transient(ConnectorError):
 
 
 class Permanent(ConnectorError):
-    pass
+    """``reasons``: what the platform said, in its words, for showing to a person (a refused
+    refund's messages); empty when there is nothing better than ``message``."""
+
+    def __init__(self, message: str, *, status: int | None = None, reasons: tuple[str, ...] = ()) -> None:
+        super().__init__(message, status=status)
+        self.reasons = reasons
 
 
 __all__ = [

@@ -22,6 +22,7 @@ from app.clock import utcnow
 from app.models import Refund, RefundStatus, Shop
 from app.services.refunds.execution import Outcome, execute
 from app.services.refunds.intents import EXECUTE_REFUND, queue_execution
+from app.services.returns.lifecycle import close_after_refund
 from app.services.sync.platform import PlatformAccess
 from connectors.errors import AuthError, Permanent, RateLimited, Transient
 from jobs.errors import backoff
@@ -43,8 +44,8 @@ async def execute_refund(ctx: dict[str, Any], refund_id: int) -> str:
     shop: Shop = refund.shop
     extra = {"shop": shop.id, "refund": refund_id}
     try:
-        client = PlatformAccess.from_job_context(ctx).client_for(shop)
-        outcome = await execute(refund_id, client)
+        connector = PlatformAccess.from_job_context(ctx).connector_for(shop)
+        outcome = await execute(refund_id, connector)
     except RateLimited as exc:
         await _note(refund_id, f"will retry: {exc.message}")
         raise Retry(defer=timedelta(seconds=exc.retry_after)) from exc
@@ -64,6 +65,9 @@ async def execute_refund(ctx: dict[str, Any], refund_id: int) -> str:
         logger.error("refund failed permanently", extra=extra)
         return str(Outcome.FAILED)
     logger.info("refund job done", extra={**extra, "outcome": str(outcome)})
+    # Whatever this run found (sent now, reconciled, or done by a webhook before): a refund for a
+    # return that has succeeded closes it.
+    await close_after_refund(refund_id, ctx.get("redis"))
     return str(outcome)
 
 

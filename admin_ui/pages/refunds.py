@@ -34,7 +34,7 @@ from app.services.refunds.intents import (
     recent_refund_count,
 )
 from app.services.refunds.plan import OrderNotFound, PlanResult, load_order, plan_refund
-from app.services.refunds.quote import shopify_quoter
+from app.services.refunds.quote import platform_quoter
 from app.services.sync.platform import PlatformAccess
 from connectors.base import SuggestedRefund
 from connectors.errors import ConnectorError
@@ -62,7 +62,7 @@ async def refund_page(request: Request) -> Response:
     if planned.plan is None:
         return await _form(request, order, planned.form, planned.errors, status_code=422)
     try:
-        quote = await shopify_quoter(_access(request).client_for(session.shop))(planned.plan)
+        quote = await platform_quoter(_access(request).connector_for(session.shop))(planned.plan)
     except ConnectorError as exc:
         return await _form(
             request,

@@ -23,7 +23,11 @@ class UserErrors(Permanent):
 
     def __init__(self, mutation: str, errors: tuple[UserError, ...]) -> None:
         summary = "; ".join(_describe(error) for error in errors) or "no details"
-        super().__init__(f"{mutation} was refused: {summary}", status=200)
+        super().__init__(
+            f"{mutation} was refused: {summary}",
+            status=200,
+            reasons=tuple(error.message for error in errors if error.message),
+        )
         self.mutation = mutation
         self.errors = errors
 

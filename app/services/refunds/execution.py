@@ -4,9 +4,9 @@
 2. An intent found EXECUTING was claimed by an earlier attempt that may have reached the
    platform (a timeout, a crash): RECONCILE first, by reading the order's refunds and looking for
    our marker. Found -> SUCCEEDED. Not found -> the earlier call did not happen; send it now.
-3. Send ``refundCreate`` once (never retried inside the client after an ambiguous failure).
+3. Send the refund once (never retried inside the client after an ambiguous failure).
    Success -> SUCCEEDED with the platform id, lines, order totals and a timeline entry;
-   ``UserErrors`` -> FAILED with the platform's messages; a transient failure propagates and
+   a refusal (``Permanent``) -> FAILED with the platform's messages; a transient failure propagates and
    leaves the intent EXECUTING, so the job's retry reconciles before anything else.
 """
 
@@ -25,11 +25,8 @@ from app.services.refunds.availability import requested_lines
 from app.services.refunds.marker import find_ours, key_in_note, note_with_marker
 from app.services.refunds.quote import shipping_of, transactions_of
 from app.services.timeline import record_entry
-from connectors.base import RefundLineRecord, RefundLineRequest, RefundRecord
-from connectors.shopify.errors import UserErrors
-from connectors.shopify.graphql import ShopifyGraphQL
-from connectors.shopify.refunds import create_refund
-from connectors.shopify.sync import fetch_order
+from connectors.base import RefundLineRecord, RefundLineRequest, RefundRecord, StoreConnector
+from connectors.errors import Permanent
 
 logger = logging.getLogger(__name__)
 
@@ -42,7 +39,7 @@ class Outcome(StrEnum):
     UNCERTAIN = "uncertain"  # could not tell whether an earlier attempt refunded: left for a person
 
 
-async def execute(refund_id: int, client: ShopifyGraphQL) -> Outcome:
+async def execute(refund_id: int, connector: StoreConnector) -> Outcome:
     refund = await Refund.get_or_none(id=refund_id).prefetch_related("order")
     if refund is None or refund.idempotency_key is None:
         return Outcome.NOTHING_TO_DO
@@ -57,15 +54,15 @@ async def execute(refund_id: int, client: ShopifyGraphQL) -> Outcome:
             id=refund.id, status=RefundStatus.EXECUTING, attempts=refund.attempts
         ).update(attempts=refund.attempts + 1, updated_at=utcnow()):
             return Outcome.NOTHING_TO_DO
-        outcome = await _reconcile(refund, client)
+        outcome = await _reconcile(refund, connector)
         if outcome is not None:
             return outcome
-    return await _send(refund, client)
+    return await _send(refund, connector)
 
 
-async def _reconcile(refund: Refund, client: ShopifyGraphQL) -> Outcome | None:
+async def _reconcile(refund: Refund, connector: StoreConnector) -> Outcome | None:
     order: Order = refund.order
-    record = await fetch_order(client, order.platform_id)
+    record = await connector.fetch_order(order.platform_id)
     if record is None:
         await _fail(refund, "The order is no longer on the platform.")
         return Outcome.FAILED
@@ -96,7 +93,7 @@ async def _reconcile(refund: Refund, client: ShopifyGraphQL) -> Outcome | None:
     return None
 
 
-async def _send(refund: Refund, client: ShopifyGraphQL) -> Outcome:
+async def _send(refund: Refund, connector: StoreConnector) -> Outcome:
     order: Order = refund.order
     lines = [
         RefundLineRequest(
@@ -105,8 +102,7 @@ async def _send(refund: Refund, client: ShopifyGraphQL) -> Outcome:
         for line in requested_lines(refund.quote)
     ]
     try:
-        record = await create_refund(
-            client,
+        record = await connector.create_refund(
             order.platform_id,
             lines,
             shipping_of(refund.quote),
@@ -114,8 +110,8 @@ async def _send(refund: Refund, client: ShopifyGraphQL) -> Outcome:
             note=note_with_marker(refund.note, refund.idempotency_key or ""),
             notify=refund.notify_customer,
         )
-    except UserErrors as refused:
-        await _fail(refund, "; ".join(error.message for error in refused.errors) or refused.message)
+    except Permanent as refused:
+        await _fail(refund, "; ".join(refused.reasons) or refused.message)
         return Outcome.FAILED
     await record_success(refund, record)
     return Outcome.SUCCEEDED

@@ -8,16 +8,14 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from app.services.refunds.plan import RefundPlan
-from connectors.base import RefundTransaction, ShippingRefund, SuggestedRefund
-from connectors.shopify.graphql import ShopifyGraphQL
-from connectors.shopify.refunds import suggest_refund
+from connectors.base import RefundTransaction, ShippingRefund, StoreConnector, SuggestedRefund
 
 Quoter = Callable[[RefundPlan], Awaitable[SuggestedRefund]]
 
 
-def shopify_quoter(client: ShopifyGraphQL) -> Quoter:
+def platform_quoter(connector: StoreConnector) -> Quoter:
     async def quote(plan: RefundPlan) -> SuggestedRefund:
-        return await suggest_refund(client, plan.order_platform_id, plan.line_requests(), plan.shipping)
+        return await connector.suggest_refund(plan.order_platform_id, plan.line_requests(), plan.shipping)
 
     return quote
 

@@ -38,7 +38,7 @@ from app.models import Shop, SyncKind, SyncRun, SyncStatus
 from app.services.sync.customers import upsert_customers
 from app.services.sync.marks import advance_mark, resource_mark
 from app.services.sync.order_batch import upsert_orders
-from app.services.sync.platform import PlatformAccess
+from app.services.sync.platform import PlatformAccess, bulk_client
 from app.services.sync.progress import Progress
 from app.services.sync.runs import (
     Checkpoint,
@@ -51,7 +51,7 @@ from app.services.sync.runs import (
     unfinished_backfill,
 )
 from app.services.sync.slices import SLICE_SECONDS, SliceResult, SliceState
-from connectors.base import CustomerRecord, OrderRecord, Page
+from connectors.base import CustomerRecord, OrderRecord, Page, StoreConnector
 from connectors.shopify.bulk import (
     BulkOperation,
     get_bulk_operation,
@@ -61,8 +61,6 @@ from connectors.shopify.bulk import (
 )
 from connectors.shopify.bulk_jsonl import BulkRecord, stream_bulk_jsonl
 from connectors.shopify.errors import BulkOperationFailed, UserErrors
-from connectors.shopify.graphql import ShopifyGraphQL
-from connectors.shopify.sync import count_customers, count_orders, iter_customers, iter_orders
 
 logger = logging.getLogger(__name__)
 
@@ -100,7 +98,7 @@ async def backfill_slice(
         if claimed is None:
             return SliceResult(SliceState.BUSY, note="another worker is on this backfill")
         run = await SyncRun.get(id=runs[0].id)
-        importer = _Importer(shop_id, run, claimed[0], access.client_for(shop), access, on_progress)
+        importer = _Importer(shop_id, run, claimed[0], access.connector_for(shop), access, on_progress)
         step = await importer.go(deadline, clock, bulk_threshold)
         worked = True
         if step is _Step.FINISHED:
@@ -148,7 +146,7 @@ class _Importer:
     shop_id: int
     run: SyncRun
     lease: Lease
-    client: ShopifyGraphQL
+    connector: StoreConnector
     access: PlatformAccess
     on_progress: ProgressCallback | None
 
@@ -173,8 +171,9 @@ class _Importer:
         return await self._pages()
 
     async def _plan(self, bulk_threshold: int) -> None:
-        count = await (count_orders if self.orders else count_customers)(self.client)
-        method = BULK if count.count > bulk_threshold else PAGINATED
+        count = await (self.connector.count_orders if self.orders else self.connector.count_customers)()
+        bulk = bulk_client(self.connector) is not None
+        method = BULK if bulk and count.count > bulk_threshold else PAGINATED
         started = utcnow()
         self.done, self.checkpoint = 0, Checkpoint()
         self.lease = await save(
@@ -195,7 +194,9 @@ class _Importer:
     async def _pages(self) -> str:
         after = self.checkpoint.after
         listing: AsyncGenerator[Page[Any], None] = (
-            iter_orders(self.client, after=after) if self.orders else iter_customers(self.client, after=after)
+            self.connector.iter_orders(after=after)
+            if self.orders
+            else self.connector.iter_customers(after=after)
         )
         async with aclosing(listing) as pages:
             async for page in pages:
@@ -207,16 +208,19 @@ class _Importer:
     # --- bulk ---------------------------------------------------------------------------------
 
     async def _bulk(self) -> str:
+        client = bulk_client(self.connector)
+        if client is None:  # a run planned as bulk on a platform without it: read pages instead
+            return await self._switch_to_pages("this platform has no bulk export")
         operation_id = self.run.bulk_operation_id
         if operation_id is None:
             start = start_orders_export if self.orders else start_customers_export
             try:
-                started = await start(self.client)
+                started = await start(client)
             except UserErrors as exc:  # e.g. another bulk query still runs for this app and shop
                 return await self._switch_to_pages(str(exc))
             self.lease = await save(self.lease, bulk_operation_id=started.id)
             self.run.bulk_operation_id = operation_id = started.id
-        operation = await get_bulk_operation(self.client, operation_id)
+        operation = await get_bulk_operation(client, operation_id)
         if not operation.finished:
             return _Step.WAITING
         try:

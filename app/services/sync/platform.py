@@ -1,7 +1,8 @@
 """Reaching a shop's platform API from a sync: the shared HTTP client, tokens, cost bucket.
 
 access = PlatformAccess.from_job_context(ctx)       # in a job
-client = access.client_for(shop)                     # ShopifyGraphQL for that shop
+connector = access.connector_for(shop)               # the shop's platform, as a StoreConnector
+client = access.client_for(shop)                     # Shopify only: its GraphQL client (bulk, returns)
 """
 
 from __future__ import annotations
@@ -17,7 +18,9 @@ from redis.asyncio import Redis
 from app.models import Platform, Shop
 from app.services.shops import ShopTokens
 from app.settings import Settings
+from connectors.base import StoreConnector
 from connectors.errors import Permanent
+from connectors.shopify.connector import ShopifyConnector
 from connectors.shopify.graphql import ShopifyGraphQL, Sleep
 from connectors.shopify.throttle import CostBucket, shared_bucket
 
@@ -40,9 +43,15 @@ class PlatformAccess:
     def tokens(self) -> ShopTokens:
         return ShopTokens(self.settings, self.http, self.redis)
 
+    def connector_for(self, shop: Shop) -> StoreConnector:
+        """The one place that picks a shop's connector by its platform."""
+        if shop.platform == Platform.SHOPIFY:
+            return ShopifyConnector(self.client_for(shop))
+        raise Permanent(f"no connector for {shop.platform} yet")
+
     def client_for(self, shop: Shop) -> ShopifyGraphQL:
         if shop.platform != Platform.SHOPIFY:
-            raise Permanent(f"order sync for {shop.platform} is not built yet")
+            raise Permanent(f"{shop.platform} has no GraphQL Admin API")
         return ShopifyGraphQL(
             self.http,
             shop.domain,
@@ -65,3 +74,9 @@ class _ShopTokenProvider:
 
     async def refresh_after_401(self, rejected: str) -> str:
         return await self._tokens.refresh_after_401(self._shop_id, rejected_token=rejected)
+
+
+def bulk_client(connector: StoreConnector) -> ShopifyGraphQL | None:
+    """Shopify exports a whole listing as one file (bulk operations); other platforms are read
+    page by page, so a large backfill there is only ever paginated."""
+    return connector.graphql if isinstance(connector, ShopifyConnector) else None

@@ -38,7 +38,6 @@ from app.services.sync.runs import (
 )
 from app.services.sync.slices import SLICE_SECONDS, SliceResult, SliceState
 from connectors.base import CustomerRecord, OrderRecord, Page
-from connectors.shopify.sync import iter_customers, iter_orders
 
 # Re-read a margin before the mark: stamps in the mark's second, and clock differences.
 OVERLAP = timedelta(minutes=10)
@@ -78,15 +77,15 @@ async def reconcile_slice(
             finished_at=None,
             error=None,
         )
-    client = access.client_for(shop)
+    connector = access.connector_for(shop)
     deadline = clock() + budget
     done = 0 if before in (SyncStatus.SUCCEEDED, SyncStatus.FAILED) else run.done
     while checkpoint.resource is not None:
         listing = checkpoint.resource
         pages: AsyncGenerator[Page[Any], None] = (
-            iter_orders(client, updated_since=checkpoint.since, after=checkpoint.after)
+            connector.iter_orders(updated_since=checkpoint.since, after=checkpoint.after)
             if listing == "orders"
-            else iter_customers(client, updated_since=checkpoint.since, after=checkpoint.after)
+            else connector.iter_customers(updated_since=checkpoint.since, after=checkpoint.after)
         )
         async with aclosing(pages) as listing_pages:
             async for page in listing_pages:

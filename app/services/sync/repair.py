@@ -8,7 +8,6 @@ from app.models import Shop
 from app.services.sync.orders import upsert_order
 from app.services.sync.platform import PlatformAccess
 from app.services.sync.rows import Applied
-from connectors.shopify.sync import fetch_order
 
 
 async def refresh_order(shop_id: int, order_id: str, access: PlatformAccess) -> Applied:
@@ -16,7 +15,7 @@ async def refresh_order(shop_id: int, order_id: str, access: PlatformAccess) -> 
     ``read_all_orders`` Shopify hides orders older than 60 days (fact sheet 5.2), so nothing is
     tombstoned here; orders/delete does that."""
     shop = await Shop.get(id=shop_id)
-    record = await fetch_order(access.client_for(shop), order_id)
+    record = await access.connector_for(shop).fetch_order(order_id)
     if record is None:
         return Applied.MISSING
     # A read is the state at read time: it carries no trigger time and wins ties.
