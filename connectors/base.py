@@ -286,6 +286,10 @@ class StoreConnector(Protocol):
         """One order with every child (refunds included), or None when the platform has none."""
         ...
 
+    async def fetch_customer(self, customer_id: str) -> CustomerRecord | None:
+        """One customer, or None when the platform has none (for thin webhooks that name only an id)."""
+        ...
+
     async def suggest_refund(
         self, order_id: str, lines: Sequence[RefundLineRequest], shipping: ShippingRefund
     ) -> SuggestedRefund:

@@ -49,6 +49,9 @@ class ShopifyConnector:
     async def fetch_order(self, order_id: str) -> OrderRecord | None:
         return await sync.fetch_order(self.graphql, order_id)
 
+    async def fetch_customer(self, customer_id: str) -> CustomerRecord | None:
+        return await sync.fetch_customer(self.graphql, customer_id)
+
     async def suggest_refund(
         self, order_id: str, lines: Sequence[RefundLineRequest], shipping: ShippingRefund
     ) -> SuggestedRefund:

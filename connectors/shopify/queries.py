@@ -181,6 +181,10 @@ CUSTOMERS_PAGE = f"""query CustomersPage($first: Int!, $after: String, $query: S
   }}
 }}"""
 
+CUSTOMER_DETAIL = f"""query CustomerDetail($id: ID!) {{
+  customer(id: $id) {{ {CUSTOMER_FIELDS} }}
+}}"""
+
 # limit: null counts everything (the default stops at 10000 and says AT_LEAST); documented for
 # customersCount, assumed the same for ordersCount [unverified].
 ORDERS_COUNT = """query OrdersCount($query: String) {

@@ -21,6 +21,7 @@ from connectors.errors import Permanent
 from connectors.shopify.graphql import ShopifyGraphQL
 from connectors.shopify.ids import to_gid
 from connectors.shopify.queries import (
+    CUSTOMER_DETAIL,
     CUSTOMER_PAGE_SIZE,
     CUSTOMERS_COUNT,
     CUSTOMERS_PAGE,
@@ -105,6 +106,13 @@ async def fetch_order(
     if record is None:
         return None
     return await _complete(client, record, line_items, include_products)
+
+
+async def fetch_customer(client: ShopifyGraphQL, customer_id: str) -> CustomerRecord | None:
+    """One customer by numeric id, or None when Shopify has none (deleted or redacted)."""
+    data = await client.query(CUSTOMER_DETAIL, {"id": to_gid("Customer", customer_id)})
+    node = data.get("customer")
+    return parse_customer(node) if isinstance(node, Mapping) else None
 
 
 async def count_orders(client: ShopifyGraphQL, updated_since: datetime | None = None) -> RecordCount:

@@ -16,6 +16,7 @@ from connectors.shopify.queries import DETAIL_NESTED, PAGE_NESTED
 from connectors.shopify.sync import (
     count_customers,
     count_orders,
+    fetch_customer,
     fetch_order,
     iter_customers,
     iter_orders,
@@ -336,6 +337,25 @@ async def test_customers_are_read_page_by_page_and_become_records(http: httpx.As
     assert (customer.orders_count, customer.total_spent, customer.currency) == (3, Decimal("123.45"), "GBP")
     assert (customer.accepts_marketing, customer.state) == (True, "enabled")
     assert customer.updated_at == datetime(2026, 10, 8, 12, 0, tzinfo=UTC)
+
+
+@respx.mock
+async def test_fetch_customer_reads_one_customer_by_its_numeric_id(http: httpx.AsyncClient) -> None:
+    router = GraphQLRouter(CustomerDetail=lambda variables: ok({"customer": customer_node(7)}))
+    respx.post(GRAPHQL_URL).mock(side_effect=router)
+
+    record = await fetch_customer(make_client(http, FakeTime()), "7")
+
+    assert record is not None and (record.platform_id, record.email) == ("7", "ada7@example.com")
+    assert router.variables_of("CustomerDetail")[0]["id"] == "gid://shopify/Customer/7"
+
+
+@respx.mock
+async def test_fetch_customer_says_none_for_a_customer_that_is_gone(http: httpx.AsyncClient) -> None:
+    respx.post(GRAPHQL_URL).mock(
+        side_effect=GraphQLRouter(CustomerDetail=lambda variables: ok({"customer": None}))
+    )
+    assert await fetch_customer(make_client(http, FakeTime()), "7") is None
 
 
 @respx.mock
