@@ -118,7 +118,8 @@ async def create_refund(
                 "orderId": gid,
                 "parentId": to_gid("OrderTransaction", t.parent_id),
                 "gateway": t.gateway,
-                "kind": t.kind.upper(),
+                # refundCreate only refunds: a suggestion's SUGGESTED_REFUND is not a kind it takes.
+                "kind": "REFUND",
                 "amount": str(t.amount),
             }
             for t in transactions

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from devstore.models import Customer, Fulfillment, FulfillmentStatus, LineItem, Order, Refund, Shop
 from devstore.shopify.staff import owner_of
+
+if TYPE_CHECKING:
+    from devstore.shopify.graphql.return_store import Return
 
 
 def gid(kind: str, numeric_id: int) -> str:
@@ -259,3 +262,47 @@ def customer_privacy_payload(
 
 def shop_redact_payload(shop: Shop) -> dict[str, Any]:
     return {"shop_id": shop.id, "shop_domain": shop.domain}
+
+
+def return_payload(order: Order, ret: Return, topic: str) -> dict[str, Any]:
+    """The returns/* body. As in the webhook reference's samples, request, approve, decline and
+    process name the ``order``, cancel and close only its ``order_id``; unlike the samples (whose
+    ``return_line_items`` come empty) the lines are listed, with ``total_return_line_items``."""
+    body: dict[str, Any] = {
+        "id": ret.id,
+        "admin_graphql_api_id": gid("Return", ret.id),
+        "status": ret.status.lower(),
+        "name": ret.name,
+        "total_return_line_items": len(ret.lines),
+        "return_line_items": [
+            {
+                "id": line.id,
+                "admin_graphql_api_id": gid("ReturnLineItem", line.id),
+                "fulfillment_line_item": {
+                    "id": line.fulfillment_line_item_id,
+                    "admin_graphql_api_id": gid("FulfillmentLineItem", line.fulfillment_line_item_id),
+                    "line_item_id": line.line_item_id,
+                    "line_item": {
+                        "id": line.line_item_id,
+                        "admin_graphql_api_id": gid("LineItem", line.line_item_id),
+                    },
+                },
+                "quantity": line.quantity,
+                "processed_quantity": line.processed_quantity,
+                "return_reason": line.return_reason.lower(),
+                "return_reason_note": "",
+                "customer_note": line.customer_note or None,
+            }
+            for line in ret.lines
+        ],
+        "return_shipping_fees": [],
+        "exchange_line_items": [],
+        "total_exchange_line_items": 0,
+    }
+    if topic in {"returns/cancel", "returns/close", "returns/reopen"}:
+        body["order_id"] = order.id
+    else:
+        body["order"] = {"id": order.id, "admin_graphql_api_id": gid("Order", order.id)}
+    if ret.decline_reason is not None:
+        body["decline"] = {"reason": ret.decline_reason.lower(), "note": ret.decline_note}
+    return body

@@ -9,15 +9,20 @@ A query costing more than the bucket can ever hold is refused with MAX_COST_EXCE
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from devstore.models import Shop
+from devstore.shopify.graphql import return_mutations
 from devstore.shopify.graphql.bucket import Buckets
 from devstore.shopify.graphql.bulk import BulkRunner, bulk_source
 from devstore.shopify.graphql.listing import DEFAULT_COUNT_LIMIT, Listing, PageRequest
+from devstore.shopify.graphql.objects import refund_source
 from devstore.shopify.graphql.parser import Field, GraphQLError, Operation, parse
+from devstore.shopify.graphql.refunding import create_refund
 from devstore.shopify.graphql.render import MUTATION_COST, Renderer, first_of, requested_cost
+from devstore.shopify.graphql.return_store import get_return, load_returns, returnable_quantities
+from devstore.shopify.graphql.writes import numeric_id
 from devstore.shopify.payloads import gid
 from devstore.store import DevStore
 
@@ -31,6 +36,8 @@ class Context:
     buckets: Buckets
     bulk: BulkRunner
     base_url: str  # where the app reached the devstore: bulk result links point there
+    # The webhooks the request's mutations make Shopify send, for the caller to deliver.
+    events: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
 
 
 def _error(message: str, code: str | None = None) -> dict[str, Any]:
@@ -77,14 +84,6 @@ def _cost(requested: int, actual: int | None, status: Mapping[str, float] | None
     return {"cost": cost}
 
 
-def _numeric(value: object, kind: str) -> int | None:
-    """The numeric id of a GID of ``kind`` (or of a bare number), else None."""
-    text = str(value or "")
-    prefix = f"gid://shopify/{kind}/"
-    tail = text[len(prefix) :] if text.startswith(prefix) else text
-    return int(tail) if tail.isdigit() else None
-
-
 def _resolve(ctx: Context, operation: Operation, renderer: Renderer) -> dict[str, Any]:
     listing = Listing(ctx.store, ctx.shop)
     data: dict[str, Any] = {}
@@ -120,10 +119,10 @@ def _root_field(ctx: Context, listing: Listing, f: Field, renderer: Renderer) ->
         }
         return _object(renderer, "Count", source, f)
     if name == "order":
-        order_id = _numeric(f.args.get("id"), "Order")
+        order_id = numeric_id(f.args.get("id"), "Order")
         return _object(renderer, "Order", None if order_id is None else listing.order(order_id), f)
     if name == "customer":
-        customer_id = _numeric(f.args.get("id"), "Customer")
+        customer_id = numeric_id(f.args.get("id"), "Customer")
         return _object(
             renderer, "Customer", None if customer_id is None else listing.customer(customer_id), f
         )
@@ -146,19 +145,86 @@ def _root_field(ctx: Context, listing: Listing, f: Field, renderer: Renderer) ->
         return _object(renderer, "Shop", source, f)
     if name == "bulkOperationRunQuery":
         return _object(renderer, "BulkOperationRunQueryPayload", _run_bulk(ctx, f), f)
+    if name == "return":
+        return _object(renderer, "Return", _return_source(ctx, listing, f.args.get("id")), f)
+    if name == "returnableFulfillments":
+        return renderer.connection("ReturnableFulfillment", _returnable(ctx, listing, f), f)
+    if name == "refundCreate":
+        return _object(renderer, "RefundCreatePayload", _refund_create(ctx, listing, f), f)
+    if name in return_mutations.MUTATIONS:
+        outcome = return_mutations.run(ctx.store, ctx.shop, name, f.args)
+        ctx.events.extend(outcome.events)
+        found = None if outcome.ret is None else _return_source(ctx, listing, outcome.ret.id)
+        return _object(renderer, "ReturnPayload", {"return": found, "userErrors": outcome.user_errors}, f)
     raise GraphQLError(f"Field '{name}' doesn't exist on type 'QueryRoot'", "undefinedField")
 
 
 def _node(ctx: Context, listing: Listing, node_id: object) -> Mapping[str, Any] | None:
     text = str(node_id or "")
-    if (op_id := _numeric(text, "BulkOperation")) is not None and text.startswith("gid://shopify/Bulk"):
+    if (op_id := numeric_id(text, "BulkOperation")) is not None and text.startswith("gid://shopify/Bulk"):
         op = ctx.bulk.get(ctx.shop, op_id)
         return None if op is None else bulk_source(op, ctx.base_url, ctx.shop.domain)
-    if text.startswith("gid://shopify/Order/") and (order_id := _numeric(text, "Order")) is not None:
+    if text.startswith("gid://shopify/Order/") and (order_id := numeric_id(text, "Order")) is not None:
         return listing.order(order_id)
-    if text.startswith("gid://shopify/Customer/") and (customer_id := _numeric(text, "Customer")) is not None:
+    if (
+        text.startswith("gid://shopify/Customer/")
+        and (customer_id := numeric_id(text, "Customer")) is not None
+    ):
         return listing.customer(customer_id)
+    if text.startswith("gid://shopify/Return/"):
+        return _return_source(ctx, listing, text)
     return None
+
+
+def _return_source(ctx: Context, listing: Listing, return_id: object) -> Mapping[str, Any] | None:
+    """A return rendered inside its order's source, so ``order { ... }`` under it works."""
+    numeric = numeric_id(return_id, "Return")
+    found = None if numeric is None else get_return(ctx.store, ctx.shop.id, numeric)
+    order = None if found is None else listing.order(found.order_id)
+    if found is None or order is None:
+        return None
+    return next((r for r in order["returns"] if r["id"] == gid("Return", found.id)), None)
+
+
+def _returnable(ctx: Context, listing: Listing, f: Field) -> list[dict[str, Any]]:
+    """Fulfillments with units that can still be returned, each with those units."""
+    order_id = numeric_id(f.args.get("orderId"), "Order")
+    order = None if order_id is None else ctx.store.get_order(ctx.shop.domain, order_id)
+    source = None if order is None else listing.order(order.id)
+    if order is None or source is None:
+        raise GraphQLError(f"Order does not exist: {f.args.get('orderId')}", "RESOURCE_NOT_FOUND")
+    left = returnable_quantities(order, load_returns(ctx.store, ctx.shop.id, [order.id]).get(order.id, []))
+    found = []
+    for fulfillment in source["fulfillments"]:
+        lines = [
+            {
+                "quantity": left[numeric_id(item["id"], "FulfillmentLineItem") or 0],
+                "fulfillmentLineItem": item,
+            }
+            for item in fulfillment["fulfillmentLineItems"]
+        ]
+        lines = [line for line in lines if line["quantity"] > 0]
+        if lines:
+            found.append(
+                {
+                    "id": fulfillment["id"].replace("/Fulfillment/", "/ReturnableFulfillment/"),
+                    "fulfillment": fulfillment,
+                    "returnableFulfillmentLineItems": lines,
+                }
+            )
+    return found
+
+
+def _refund_create(ctx: Context, listing: Listing, f: Field) -> dict[str, Any]:
+    created = create_refund(ctx.store, ctx.shop, f.args.get("input"))
+    ctx.events.extend(created.events)
+    return {
+        "refund": None
+        if created.refund is None or created.order is None
+        else refund_source(created.order, created.refund),
+        "order": None if created.refund is None or created.order is None else listing.order(created.order.id),
+        "userErrors": created.user_errors,
+    }
 
 
 def _run_bulk(ctx: Context, f: Field) -> dict[str, Any]:

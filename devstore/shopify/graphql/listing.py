@@ -24,6 +24,7 @@ from devstore.models import Shop
 from devstore.shopify.graphql.objects import customer_source, order_source
 from devstore.shopify.graphql.parser import Enum, GraphQLError
 from devstore.shopify.graphql.render import Slice, Source
+from devstore.shopify.graphql.return_store import load_returns
 from devstore.store import DevStore
 
 SORT_COLUMNS = {
@@ -202,7 +203,8 @@ class Listing:
                     [self.shop.id, *ids],
                 ).fetchall()
             )
-        return [order_source(order, notes.get(order.id)) for order in orders]
+        returns = load_returns(self.store, self.shop.id, ids)
+        return [order_source(order, notes.get(order.id), returns.get(order.id, ())) for order in orders]
 
     def customer_sources(self, found: Sequence[sqlite3.Row]) -> list[Source]:
         if not found:

@@ -8,11 +8,15 @@ fulfillments and refunds the way Shopify reports them.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
 from devstore.models import Customer, Fulfillment, FulfillmentStatus, LineItem, Order, Refund
+from devstore.shopify.graphql import refunding
+from devstore.shopify.graphql.parser import Field
+from devstore.shopify.graphql.return_store import PRIMARY_LOCATION_ID, Return, fulfillment_line_item_id
 from devstore.shopify.payloads import gid
 
 FULFILLMENT_STATUSES = {
@@ -59,7 +63,11 @@ def _line_item(line: LineItem, currency: str, fulfilled: int, refunded: int) -> 
     }
 
 
-def _fulfillment(f: Fulfillment, index: int) -> dict[str, Any]:
+def location_source() -> dict[str, Any]:
+    return {"id": gid("Location", PRIMARY_LOCATION_ID), "name": "Shop location"}
+
+
+def _fulfillment(f: Fulfillment, index: int, lines: Mapping[int, dict[str, Any]]) -> dict[str, Any]:
     return {
         "id": gid("Fulfillment", f.id),
         "name": f"F{index}",
@@ -71,23 +79,35 @@ def _fulfillment(f: Fulfillment, index: int) -> dict[str, Any]:
         "deliveredAt": time_text(f.delivered_at),
         "estimatedDeliveryAt": None,
         "trackingInfo": [{"company": f.tracking_company, "number": f.tracking_number, "url": f.tracking_url}],
+        "location": location_source(),
         "fulfillmentLineItems": [
             {
-                "id": gid("FulfillmentLineItem", f.id * 100 + n),
+                "id": gid("FulfillmentLineItem", fulfillment_line_item_id(f.id, n)),
                 "quantity": line.quantity,
-                "lineItem": {"id": gid("LineItem", line.line_item_id)},
+                "lineItem": lines.get(line.line_item_id) or {"id": gid("LineItem", line.line_item_id)},
             }
             for n, line in enumerate(f.lines, start=1)
         ],
     }
 
 
-def _refund(r: Refund, currency: str) -> dict[str, Any]:
+def refund_source(order: Order, r: Refund) -> dict[str, Any]:
+    currency = order.currency
     return {
         "id": gid("Refund", r.id),
         "createdAt": time_text(r.created_at),
         "note": r.note or None,
         "totalRefundedSet": money(r.amount, currency),
+        "transactions": [
+            {
+                **_transaction(order, r.id * 10, "REFUND", r.amount),
+                "parentTransaction": _transaction(
+                    order, refunding.sale_transaction_id(order), "SALE", order.total_paid
+                ),
+            }
+        ]
+        if r.amount > 0
+        else [],
         "refundLineItems": [
             {
                 "id": gid("RefundLineItem", r.id * 100 + n),
@@ -103,7 +123,111 @@ def _refund(r: Refund, currency: str) -> dict[str, Any]:
     }
 
 
-def order_source(order: Order, note: str | None = None) -> dict[str, Any]:
+def _transaction(order: Order, transaction_id: int, kind: str, amount: Decimal) -> dict[str, Any]:
+    return {
+        "id": gid("OrderTransaction", transaction_id),
+        "kind": kind,
+        "status": "SUCCESS",
+        "gateway": refunding.GATEWAY,
+        "amountSet": money(amount, order.currency),
+    }
+
+
+def _suggested_refund(order: Order, lines: Mapping[int, dict[str, Any]], f: Field) -> dict[str, Any]:
+    quote = refunding.suggested_refund(order, f.args)
+    currency = order.currency
+    to_refund = min(quote.amount, quote.money_refundable)
+    sale = _transaction(order, refunding.sale_transaction_id(order), "SALE", order.total_paid)
+    return {
+        "amountSet": money(to_refund, currency),
+        "subtotalSet": money(quote.subtotal, currency),
+        "totalTaxSet": money(quote.tax, currency),
+        "shipping": {
+            "amountSet": money(quote.shipping, currency),
+            "maximumRefundableSet": money(quote.shipping_refundable, currency),
+        },
+        "refundLineItems": [
+            {
+                "lineItem": lines[q.line.id],
+                "quantity": q.quantity,
+                "restockType": q.restock_type,
+                "restocked": q.restock_type != "NO_RESTOCK",
+                "subtotalSet": money(q.subtotal, currency),
+                "totalTaxSet": money(q.tax, currency),
+            }
+            for q in quote.lines
+        ],
+        "suggestedTransactions": [
+            {
+                "parentTransaction": sale,
+                "gateway": refunding.GATEWAY,
+                "kind": "SUGGESTED_REFUND",
+                "amountSet": money(to_refund, currency),
+                "maximumRefundableSet": money(quote.money_refundable, currency),
+            }
+        ]
+        if to_refund > 0
+        else [],
+    }
+
+
+def return_source(ret: Return, order: dict[str, Any]) -> dict[str, Any]:
+    """``order``: the return's order source (its fulfillment line items are the return's)."""
+    shipped = {
+        item["id"]: item
+        for fulfillment in order["fulfillments"]
+        for item in fulfillment["fulfillmentLineItems"]
+    }
+
+    def shipped_line(fli_id: int) -> dict[str, Any] | None:
+        return shipped.get(gid("FulfillmentLineItem", fli_id))
+
+    # Shopify opens the reverse fulfillment order when the return is approved (or created OPEN).
+    reverse = []
+    if ret.status in {"OPEN", "CLOSED"}:
+        reverse.append(
+            {
+                "id": gid("ReverseFulfillmentOrder", ret.id),
+                "status": ret.status,
+                "lineItems": [
+                    {
+                        "id": gid("ReverseFulfillmentOrderLineItem", line.id),
+                        "totalQuantity": line.quantity,
+                        "fulfillmentLineItem": shipped_line(line.fulfillment_line_item_id),
+                    }
+                    for line in ret.lines
+                ],
+            }
+        )
+    return {
+        "__type": "Return",
+        "id": gid("Return", ret.id),
+        "name": ret.name,
+        "status": ret.status,
+        "createdAt": time_text(ret.created_at),
+        "totalQuantity": sum(line.quantity for line in ret.lines),
+        "order": order,
+        "decline": None
+        if ret.decline_reason is None
+        else {"reason": ret.decline_reason, "note": ret.decline_note},
+        "returnLineItems": [
+            {
+                "id": gid("ReturnLineItem", line.id),
+                "quantity": line.quantity,
+                "processedQuantity": line.processed_quantity,
+                "unprocessedQuantity": line.quantity - line.processed_quantity,
+                "returnReason": line.return_reason,
+                "returnReasonNote": "",
+                "customerNote": line.customer_note or None,
+                "fulfillmentLineItem": shipped_line(line.fulfillment_line_item_id),
+            }
+            for line in ret.lines
+        ],
+        "reverseFulfillmentOrders": reverse,
+    }
+
+
+def order_source(order: Order, note: str | None = None, returns: Sequence[Return] = ()) -> dict[str, Any]:
     currency = order.currency
     fulfilled: dict[int, int] = {}
     for f in order.fulfillments:
@@ -113,7 +237,11 @@ def order_source(order: Order, note: str | None = None) -> dict[str, Any]:
     for r in order.refunds:
         for rl in r.lines:
             refunded[rl.line_item_id] = refunded.get(rl.line_item_id, 0) + rl.quantity
-    return {
+    lines = {
+        line.id: _line_item(line, currency, fulfilled.get(line.id, 0), refunded.get(line.id, 0))
+        for line in order.line_items
+    }
+    source: dict[str, Any] = {
         "__type": "Order",
         "id": gid("Order", order.id),
         "legacyResourceId": str(order.id),
@@ -143,14 +271,13 @@ def order_source(order: Order, note: str | None = None) -> dict[str, Any]:
         "totalPriceSet": money(order.total_price, currency),
         "totalRefundedSet": money(order.total_refunded, currency),
         "currentTotalPriceSet": money(order.total_price - order.total_refunded, currency),
-        "lineItems": [
-            _line_item(line, currency, fulfilled.get(line.id, 0), refunded.get(line.id, 0))
-            for line in order.line_items
-        ],
-        "fulfillments": [_fulfillment(f, n) for n, f in enumerate(order.fulfillments, start=1)],
-        "refunds": [_refund(r, currency) for r in order.refunds],
-        "returns": [],  # the devstore keeps no returns yet
+        "lineItems": list(lines.values()),
+        "fulfillments": [_fulfillment(f, n, lines) for n, f in enumerate(order.fulfillments, start=1)],
+        "refunds": [refund_source(order, r) for r in order.refunds],
+        "suggestedRefund": lambda f: _suggested_refund(order, lines, f),
     }
+    source["returns"] = [return_source(ret, source) for ret in returns]
+    return source
 
 
 def customer_source(customer: Customer, orders: int, spent: Decimal, currency: str) -> dict[str, Any]:

@@ -9,6 +9,7 @@
   ``{"restore_rate", "maximum_available", "currently_available"}`` sets the plan (resets counters).
 - ``POST /_devstore/shopify/{shop}/bulk-options``: ``{"delay_s", "fail_after"}`` (see ``bulk.py``).
 - ``GET|POST /shopify/{shop}/admin/orders/{id}``: the admin's order page and its edit form.
+- ``/_devstore/shopify/{shop}/faults`` and an order's ``refunds``/``returns``: see ``controls.py``.
 - ``POST /_devstore/shopify/{shop}/orders/{id}``: edit an order (``edits.OrderEdit``) and send the
   webhooks it causes; ``drop_webhook: true`` sends none (a lost webhook), ``wait: true`` answers
   once they were delivered.
@@ -16,6 +17,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 
@@ -26,7 +28,7 @@ from starlette.routing import Route
 
 from devstore.shopify.admin_api import authenticate
 from devstore.shopify.control import delivery_json
-from devstore.shopify.graphql import order_page
+from devstore.shopify.graphql import controls, order_page
 from devstore.shopify.graphql.bulk import BulkOptions
 from devstore.shopify.graphql.edits import EditRefused, OrderEdit, apply_edit
 from devstore.shopify.graphql.execute import Context, execute
@@ -70,8 +72,19 @@ async def graphql(request: Request) -> Response:
     if body is None:
         return JSONResponse({"errors": [{"message": "the body must be a JSON object"}]}, status_code=400)
     found = runtime(request)
+    fault = found.faults.take(shop.domain, body)
+    if fault is not None and fault.mode == "error":
+        message = f"Service Unavailable (devstore fault on {fault.mutation}; nothing was applied)"
+        return JSONResponse({"errors": [{"message": message}]}, status_code=fault.status)
     ctx = Context(found.store, shop, found.buckets, found.bulk, str(request.base_url))
-    return JSONResponse(await run_in_threadpool(execute, ctx, body))
+    answer = await run_in_threadpool(execute, ctx, body)
+    if ctx.events:
+        outgoing = await run_in_threadpool(found.prepare_webhooks, shop, ctx.events)
+        found.shopify.sender.deliver_in_background(outgoing)
+    if fault is not None:
+        # Applied and announced; only the answer is late, so the caller cannot tell it happened.
+        await asyncio.sleep(fault.delay_seconds)
+    return JSONResponse(answer)
 
 
 async def bulk_result(request: Request) -> Response:
@@ -170,5 +183,6 @@ routes = [
     Route("/_devstore/shopify/{shop}/api-limits", api_limits, methods=["GET", "POST"]),
     Route("/_devstore/shopify/{shop}/bulk-options", bulk_options, methods=["POST"]),
     Route("/_devstore/shopify/{shop}/orders/{order_id:int}", edit_order, methods=["POST"]),
+    *controls.routes,
     *order_page.routes,
 ]

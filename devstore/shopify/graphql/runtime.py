@@ -3,6 +3,7 @@
 ``app.state.shopify_graphql``; ``running()`` is entered by the devstore's lifespan (it stops
 exports under way on the way out). Webhooks it causes (``bulk_operations/finish``, order edits)
 go through the Shopify emulation's sender, only to an installed app subscribed to the topic.
+``faults`` holds the switches that make the next calls of a mutation time out or fail.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from devstore.models import Shop
 from devstore.shopify.emulation import ShopifyEmulation
 from devstore.shopify.graphql.bucket import Buckets
 from devstore.shopify.graphql.bulk import FINISH_TOPIC, BulkRunner
+from devstore.shopify.graphql.faults import Faults
 from devstore.shopify.webhooks import Outgoing, WebhookRequest
 
 logger = logging.getLogger(__name__)
@@ -28,6 +30,7 @@ class AdminGraphQL:
         self.store = shopify.store
         self.buckets = Buckets()
         self.bulk = BulkRunner(self.store, notify=self._bulk_finished)
+        self.faults = Faults()
 
     @asynccontextmanager
     async def running(self) -> AsyncIterator[None]:

@@ -51,8 +51,26 @@ TYPES: dict[str, dict[str, FieldType]] = {
         "node": _obj("Node"),
         "currentBulkOperation": _obj("BulkOperation"),
         "shop": _obj("Shop"),
+        "return": _obj("Return"),
+        "returnableFulfillments": _conn("ReturnableFulfillment"),
     },
-    "Mutation": {"bulkOperationRunQuery": _obj("BulkOperationRunQueryPayload")},
+    "Mutation": {
+        "bulkOperationRunQuery": _obj("BulkOperationRunQueryPayload"),
+        "refundCreate": _obj("RefundCreatePayload"),
+        "returnRequest": _obj("ReturnPayload"),
+        "returnApproveRequest": _obj("ReturnPayload"),
+        "returnDeclineRequest": _obj("ReturnPayload"),
+        "returnCancel": _obj("ReturnPayload"),
+        "returnClose": _obj("ReturnPayload"),
+        "returnProcess": _obj("ReturnPayload"),
+    },
+    "RefundCreatePayload": {
+        "refund": _obj("Refund"),
+        "order": _obj("Order"),
+        "userErrors": _list("UserError"),
+    },
+    # The return mutations' payloads differ only in name: each has ``return`` and ReturnUserErrors.
+    "ReturnPayload": {"return": _obj("Return"), "userErrors": _list("UserError")},
     "BulkOperationRunQueryPayload": {
         "bulkOperation": _obj("BulkOperation"),
         "userErrors": _list("UserError"),
@@ -112,7 +130,29 @@ TYPES: dict[str, dict[str, FieldType]] = {
         "fulfillments": _list("Fulfillment"),
         "refunds": _list("Refund"),
         "returns": _conn("Return"),
+        "suggestedRefund": _obj("SuggestedRefund"),
     },
+    "SuggestedRefund": {
+        "amountSet": MONEY_BAG,
+        "subtotalSet": MONEY_BAG,
+        "totalTaxSet": MONEY_BAG,
+        "shipping": _obj("ShippingRefund"),
+        "refundLineItems": _list("RefundLineItem"),
+        "suggestedTransactions": _list("SuggestedOrderTransaction"),
+    },
+    "ShippingRefund": {"amountSet": MONEY_BAG, "maximumRefundableSet": MONEY_BAG},
+    "SuggestedOrderTransaction": {
+        **_scalars("gateway", "kind"),
+        "parentTransaction": _obj("OrderTransaction"),
+        "amountSet": MONEY_BAG,
+        "maximumRefundableSet": MONEY_BAG,
+    },
+    "OrderTransaction": {
+        **_scalars("id", "kind", "status", "gateway"),
+        "amountSet": MONEY_BAG,
+        "parentTransaction": _obj("OrderTransaction"),
+    },
+    "Location": _scalars("id", "name"),
     "LineItem": {
         **_scalars(
             "id",
@@ -146,6 +186,7 @@ TYPES: dict[str, dict[str, FieldType]] = {
             "estimatedDeliveryAt",
         ),
         "trackingInfo": _list("FulfillmentTrackingInfo"),
+        "location": _obj("Location"),
         "fulfillmentLineItems": _conn("FulfillmentLineItem"),
     },
     "FulfillmentTrackingInfo": _scalars("company", "number", "url"),
@@ -154,6 +195,7 @@ TYPES: dict[str, dict[str, FieldType]] = {
         **_scalars("id", "createdAt", "note"),
         "totalRefundedSet": MONEY_BAG,
         "refundLineItems": _conn("RefundLineItem"),
+        "transactions": _conn("OrderTransaction"),
     },
     "RefundLineItem": {
         **_scalars("id", "quantity", "restockType", "restocked"),
@@ -161,9 +203,41 @@ TYPES: dict[str, dict[str, FieldType]] = {
         "subtotalSet": MONEY_BAG,
         "totalTaxSet": MONEY_BAG,
     },
-    "Return": {**_scalars("id", "name", "status"), "returnLineItems": _conn("ReturnLineItem")},
+    "Return": {
+        **_scalars("id", "name", "status", "createdAt", "totalQuantity"),
+        "order": _obj("Order"),
+        "decline": _obj("ReturnDecline"),
+        "returnLineItems": _conn("ReturnLineItem"),
+        "reverseFulfillmentOrders": _conn("ReverseFulfillmentOrder"),
+    },
+    "ReturnDecline": _scalars("reason", "note"),
     "ReturnLineItem": {
-        **_scalars("id", "quantity", "returnReason", "returnReasonNote", "customerNote"),
+        **_scalars(
+            "id",
+            "quantity",
+            "processedQuantity",
+            "unprocessedQuantity",
+            "returnReason",
+            "returnReasonNote",
+            "customerNote",
+        ),
+        "fulfillmentLineItem": _obj("FulfillmentLineItem"),
+    },
+    "ReverseFulfillmentOrder": {
+        **_scalars("id", "status"),
+        "lineItems": _conn("ReverseFulfillmentOrderLineItem"),
+    },
+    "ReverseFulfillmentOrderLineItem": {
+        **_scalars("id", "totalQuantity"),
+        "fulfillmentLineItem": _obj("FulfillmentLineItem"),
+    },
+    "ReturnableFulfillment": {
+        "id": SCALAR,
+        "fulfillment": _obj("Fulfillment"),
+        "returnableFulfillmentLineItems": _conn("ReturnableFulfillmentLineItem"),
+    },
+    "ReturnableFulfillmentLineItem": {
+        "quantity": SCALAR,
         "fulfillmentLineItem": _obj("FulfillmentLineItem"),
     },
     "Customer": {
@@ -192,7 +266,7 @@ TYPES: dict[str, dict[str, FieldType]] = {
 }
 
 # ``node(id:)`` answers with whatever the id names; its selection is checked against that type.
-NODE_TYPES = ("BulkOperation", "Order", "Customer")
+NODE_TYPES = ("BulkOperation", "Order", "Customer", "Return")
 CONNECTION_FIELDS = {"nodes", "edges", "pageInfo"}
 EDGE_FIELDS = {"node", "cursor"}
 
