@@ -1,7 +1,9 @@
-"""``python -m devstore``: serve the devstore (seeding the demo shop first); ``... seed``: only seed.
+"""``python -m devstore``: serve the devstore (seeding the demo shop and the BigCommerce demo store
+first); ``... seed``: only seed.
 
 python -m devstore --port 8100 --db var/devstore.sqlite3 --smtp-port 8025 [--seed-orders 500 ...]
     [--app-url http://127.0.0.1:8000 --shopify-api-key ... --shopify-api-secret ...]
+    [--bigcommerce-store demobc --bigcommerce-client-id ... --bigcommerce-client-secret ...]
 python -m devstore seed --orders 10000 --customers 3000 --seed 7 --db var/devstore.sqlite3 --shop x.myshopify.com
 """
 
@@ -19,6 +21,9 @@ from types import FrameType
 import uvicorn
 
 from devstore.app import create_devstore_app
+from devstore.bigcommerce.rate_limit import DEFAULT_QUOTA, DEFAULT_WINDOW_MS
+from devstore.bigcommerce.registration import DEV_CLIENT_ID as DEV_BIGCOMMERCE_CLIENT_ID
+from devstore.bigcommerce.registration import DEV_CLIENT_SECRET as DEV_BIGCOMMERCE_CLIENT_SECRET
 from devstore.models import Platform
 from devstore.seed import DEFAULT_NOW
 from devstore.shopify.registration import DEFAULT_APP_CONFIG, DEV_APP_URL, DEV_CLIENT_ID, DEV_CLIENT_SECRET
@@ -28,6 +33,8 @@ from devstore.store import DevStore
 logger = logging.getLogger("devstore")
 
 DEFAULT_SHOP = "demo.myshopify.com"
+# A BigCommerce store is named by its store hash (``stores/{hash}``), not a domain.
+DEFAULT_BIGCOMMERCE_STORE = "demobc"
 
 
 def _now(value: str) -> datetime:
@@ -104,6 +111,23 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"]
     )
+    parser.add_argument(
+        "--bigcommerce-store",
+        default=DEFAULT_BIGCOMMERCE_STORE,
+        help="the BigCommerce demo store's hash, seeded like the shop ('' for none)",
+    )
+    parser.add_argument(
+        "--bigcommerce-client-id", default=DEV_BIGCOMMERCE_CLIENT_ID, help="the app's BigCommerce client id"
+    )
+    parser.add_argument(
+        "--bigcommerce-client-secret",
+        default=DEV_BIGCOMMERCE_CLIENT_SECRET,
+        help="the app's BigCommerce client secret (signs load JWTs and webhooks)",
+    )
+    parser.add_argument(
+        "--bigcommerce-quota", type=int, default=DEFAULT_QUOTA, help="API requests per window, per store"
+    )
+    parser.add_argument("--bigcommerce-window-ms", type=int, default=DEFAULT_WINDOW_MS)
     _add_seed_options(parser, "seed-", orders=500, customers=150)
 
     commands = parser.add_subparsers(dest="command", metavar="{seed}")
@@ -142,6 +166,18 @@ def serve(args: argparse.Namespace) -> int:
         store.seed(args.shop, platform, args.orders, args.customers, args.seed, now=args.now)
     except ValueError as exc:
         logger.warning("%s: keeping the existing data", exc)
+    if args.bigcommerce_store:
+        try:
+            store.seed(
+                args.bigcommerce_store,
+                Platform.BIGCOMMERCE,
+                args.orders,
+                args.customers,
+                args.seed,
+                now=args.now,
+            )
+        except ValueError as exc:
+            logger.warning("%s: keeping the existing data", exc)
     app = create_devstore_app(
         args.db,
         smtp_host=args.smtp_host,
@@ -151,6 +187,10 @@ def serve(args: argparse.Namespace) -> int:
         shopify_api_secret=args.shopify_api_secret,
         app_config=args.app_config,
         webhook_retry_delay=args.webhook_retry_delay,
+        bigcommerce_client_id=args.bigcommerce_client_id,
+        bigcommerce_client_secret=args.bigcommerce_client_secret,
+        bigcommerce_quota=args.bigcommerce_quota,
+        bigcommerce_window_ms=args.bigcommerce_window_ms,
     )
     server = uvicorn.Server(
         uvicorn.Config(app, host=args.host, port=args.port, log_level=args.log_level, lifespan="on")

@@ -1,8 +1,7 @@
 """The devstore's ASGI app: its pages and control endpoints, the Shopify emulation, and the mail
 sink and webhook sender in its lifespan.
 
-``/shopify/…`` is Shopify (the app's platform URL mapping); ``/bigcommerce/…`` is reserved for
-BigCommerce's.
+``/shopify/…`` is Shopify and ``/bigcommerce/…`` BigCommerce (the app's platform URL mapping).
 """
 
 from __future__ import annotations
@@ -17,6 +16,12 @@ import httpx
 from starlette.applications import Starlette
 
 from devstore import control, pages
+from devstore.bigcommerce.emulation import BigCommerceEmulation
+from devstore.bigcommerce.rate_limit import DEFAULT_QUOTA, DEFAULT_WINDOW_MS
+from devstore.bigcommerce.registration import DEV_CLIENT_ID as DEV_BIGCOMMERCE_CLIENT_ID
+from devstore.bigcommerce.registration import DEV_CLIENT_SECRET as DEV_BIGCOMMERCE_CLIENT_SECRET
+from devstore.bigcommerce.registration import BigCommerceApp
+from devstore.bigcommerce.routes import routes as bigcommerce_routes
 from devstore.mailsink import MailSink
 from devstore.shopify.emulation import ShopifyEmulation
 from devstore.shopify.graphql.runtime import AdminGraphQL
@@ -45,16 +50,23 @@ def create_devstore_app(
     app_config: Path = DEFAULT_APP_CONFIG,
     webhook_retry_delay: float = DEFAULT_RETRY_DELAY,
     webhook_transport: httpx.AsyncBaseTransport | None = None,
+    bigcommerce_client_id: str = DEV_BIGCOMMERCE_CLIENT_ID,
+    bigcommerce_client_secret: str = DEV_BIGCOMMERCE_CLIENT_SECRET,
+    bigcommerce_quota: int = DEFAULT_QUOTA,
+    bigcommerce_window_ms: int = DEFAULT_WINDOW_MS,
 ) -> Starlette:
     """The devstore on ``db_path``; with ``smtp_port`` (0 picks a free one) it also runs the mail sink.
 
     The Aftercare app it serves is ``app_url`` (default: the app's own dev URL) with these Shopify
     client credentials and the webhook subscriptions of ``app_config`` (``shopify.app.toml``).
-    ``webhook_transport`` lets tests deliver webhooks to an in-process app.
+    ``webhook_transport`` lets tests deliver webhooks to an in-process app. For BigCommerce it
+    serves the same app URL with the BigCommerce client credentials, every store's API quota being
+    ``bigcommerce_quota`` requests per ``bigcommerce_window_ms``; its callbacks and webhooks go
+    through ``webhook_transport`` too.
 
     ``app.state.store`` is the ``DevStore``; ``app.state.shopify`` the ``ShopifyEmulation``;
     ``app.state.mail_sink`` the running sink, if any; ``app.state.shopify_graphql`` the GraphQL
-    Admin API's buckets and bulk exports.
+    Admin API's buckets and bulk exports; ``app.state.bigcommerce`` the ``BigCommerceEmulation``.
     """
     store = DevStore(db_path)
     registration = load_registration(
@@ -68,6 +80,18 @@ def create_devstore_app(
     )
 
     admin_graphql = AdminGraphQL(shopify)
+    bigcommerce = BigCommerceEmulation(
+        store,
+        BigCommerceApp(
+            client_id=bigcommerce_client_id,
+            client_secret=bigcommerce_client_secret,
+            app_url=(app_url or DEV_APP_URL).rstrip("/"),
+        ),
+        webhook_retry_delay=webhook_retry_delay,
+        transport=webhook_transport,
+        quota=bigcommerce_quota,
+        window_ms=bigcommerce_window_ms,
+    )
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -78,16 +102,19 @@ def create_devstore_app(
             app.state.smtp_address = f"{sink.host}:{sink.port}"
         app.state.mail_sink = sink
         try:
-            async with shopify.running(), admin_graphql.running():
+            async with shopify.running(), admin_graphql.running(), bigcommerce.running():
                 yield
         finally:
             if sink is not None:
                 await sink.stop()
 
-    app = Starlette(routes=[*pages.routes, *control.routes, *shopify_routes], lifespan=lifespan)
+    app = Starlette(
+        routes=[*pages.routes, *control.routes, *shopify_routes, *bigcommerce_routes], lifespan=lifespan
+    )
     app.state.store = store
     app.state.shopify = shopify
     app.state.shopify_graphql = admin_graphql
+    app.state.bigcommerce = bigcommerce
     app.state.app_url = app_url
     app.state.mail_sink = None
     app.state.smtp_address = None

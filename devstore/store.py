@@ -263,6 +263,10 @@ class DevStore:
             ).fetchone()
         return None if row is None else self._with_children([row])[0]
 
+    def orders_of_rows(self, order_rows: Sequence[sqlite3.Row]) -> tuple[Order, ...]:
+        """Orders for rows of ``orders`` selected elsewhere (a platform's own filters and sort)."""
+        return self._with_children(order_rows)
+
     def _with_children(self, order_rows: Sequence[sqlite3.Row]) -> tuple[Order, ...]:
         """Orders for ``order_rows``, their children loaded with one query per child table."""
         if not order_rows:

@@ -109,12 +109,13 @@ def test_serve_seeds_the_demo_shop_receives_mail_and_stops_on_sigterm(tmp_path: 
             except httpx.TransportError:
                 assert time.monotonic() < deadline, "devstore did not start"
                 time.sleep(0.1)
-        [shop] = shops.json()
-        assert (shop["domain"], shop["orders_count"], shop["customers_count"]) == (
-            "demo.myshopify.com",
-            30,
-            10,
-        )
+        # The Shopify demo shop and the BigCommerce demo store (named by its store hash).
+        assert {
+            (s["domain"], s["platform"], s["orders_count"], s["customers_count"]) for s in shops.json()
+        } == {
+            ("demo.myshopify.com", "shopify", 30, 10),
+            ("demobc", "bigcommerce", 30, 10),
+        }
 
         message = EmailMessage()
         message["From"], message["To"], message["Subject"] = (
