@@ -3,9 +3,10 @@
     python -m bench.surveys [--quick]
 
 (a) Plans and sends 100k surveys (quick: 5k) with the app's own code — ``scan_shop`` (planning
-from delivered orders) and the ``send_survey`` job (claim, send-time checks, throttle, SMTP, mark
-sent) — to a real SMTP server: the devstore's mail sink on a free port, in this process. Orders
-and customers are bulk-loaded with ``executemany`` into a fresh, migrated SQLite database.
+from delivered orders) and the ``send_surveys`` job in the batches the due cron makes (claim,
+send-time checks, throttle, SMTP on one connection per batch, mark sent) — to a real SMTP server:
+the devstore's mail sink on a free port, in its own process. Orders and customers are bulk-loaded
+with ``executemany`` into a fresh, migrated SQLite database.
 (b) The scheduler's due-survey query (``due_survey_ids``) on a database with 1M orders (quick:
 200k), each with a survey, against one with 10k orders, both with the same number of due
 surveys. It walks the ``(status, due_at)`` index, so the ratio large/small should be close to 1.
@@ -38,18 +39,16 @@ from app.models import Platform, Shop
 from app.services.surveys.scheduling import scan_shop
 from app.services.surveys.sending import due_survey_ids
 from app.settings import Settings, load_settings
-from devstore.mailsink import MailSink
-from devstore.store import DevStore
-from jobs.surveys import send_survey
+from devstore.mailsink import sink_process
+from jobs.surveys import send_batches, send_surveys
 
 BATCH = 20_000
-ROOT = Path(__file__).resolve().parent.parent
 # Memory-backed when the machine has it: the figures are the code's, not this disk's. Only the
 # parent of a private mkdtemp folder, hence no S108 risk.
 SHM = "/dev/shm"  # noqa: S108
 SCRATCH = SHM if Path(SHM).is_dir() else None
 ROUNDS = 5
-SEND_CONCURRENCY = 32  # like a worker's parallel jobs; SQLite serialises the writes anyway
+SEND_CONCURRENCY = 8  # batch jobs at once, as a worker runs several; SQLite serialises the writes
 
 
 @dataclass(frozen=True)
@@ -194,24 +193,8 @@ async def plan_and_send(path: Path, size: Size) -> dict[str, float]:
 async def mail_sink(folder: Path) -> AsyncIterator[int]:
     """The devstore's SMTP sink in its own process (its MIME parsing would otherwise share this
     process's one CPU with the app code being measured); yields its port."""
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bench.surveys", "--serve-sink", str(folder),
-        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, cwd=ROOT,
-    )  # fmt: skip
-    assert process.stdout is not None and process.stdin is not None
-    try:
-        yield int((await process.stdout.readline()).decode())
-    finally:
-        process.stdin.close()  # the sink stops when its stdin closes
-        await process.wait()
-
-
-async def serve_sink(folder: Path) -> None:
-    store = DevStore(folder / "mailsink.sqlite3")
-    store.create_schema()
-    async with MailSink(store, "127.0.0.1", 0) as sink:
-        print(sink.port, flush=True)
-        await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
+    async with sink_process(folder / "mailsink.sqlite3") as port:
+        yield port
 
 
 def _settings(folder: Path, database_url: str, smtp_url: str) -> Settings:
@@ -227,16 +210,15 @@ def _settings(folder: Path, database_url: str, smtp_url: str) -> Settings:
 
 
 async def _send_all(settings: Settings, limit: int) -> int:
-    ids = await due_survey_ids(limit)
+    batches = send_batches(await due_survey_ids(limit))
     gate = asyncio.Semaphore(SEND_CONCURRENCY)
     ctx: dict[str, Any] = {"settings": settings, "job_try": 1}
 
-    async def one(survey_id: int) -> str:
+    async def one(survey_ids: list[int]) -> int:
         async with gate:
-            return await send_survey(ctx, survey_id)
+            return (await send_surveys(ctx, survey_ids)).get("sent", 0)
 
-    outcomes = await asyncio.gather(*(one(i) for i in ids))
-    return sum(1 for o in outcomes if o == "sent")
+    return sum(await asyncio.gather(*(one(ids) for ids in batches.values())))
 
 
 async def seed_scheduler_db(path: Path, orders: int, size: Size) -> str:
@@ -289,11 +271,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         prog="python -m bench.surveys", description=(__doc__ or "").split("\n\n")[0]
     )
     parser.add_argument("--quick", action="store_true", help="5k surveys; 200k vs 10k orders")
-    parser.add_argument("--serve-sink", metavar="FOLDER", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    if args.serve_sink:
-        asyncio.run(serve_sink(Path(args.serve_sink)))
-        return 0
     with tempfile.TemporaryDirectory(prefix="aftercare-bench-", dir=SCRATCH) as folder:
         figures = asyncio.run(run(QUICK if args.quick else FULL, Path(folder)))
     print(json.dumps(figures))

@@ -6,13 +6,13 @@ from __future__ import annotations
 import email
 import email.policy
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from arq import ArqRedis
-from arq.constants import default_queue_name
+from arq import ArqRedis, Retry
 
 from app import clock
 from app.clock import utcnow
@@ -22,14 +22,18 @@ from app.settings import Settings
 from devstore.mailsink import MailSink
 from devstore.store import DevStore
 from jobs.surveys import (
+    SEND_BATCH,
+    SEND_TRIES,
     enqueue_due_surveys,
     expire_due_surveys,
     plan_shop_surveys,
     send_survey,
     send_survey_reminder,
+    send_surveys,
 )
 from jobs.worker import WorkerSettings
 from tests.app.services.surveys.builders import make_customer, make_order, make_shop
+from tests.support.servers import free_port
 
 
 @pytest.fixture(autouse=True)
@@ -72,7 +76,7 @@ async def due_survey(surveys: dict[str, Any] | None = None, **order: Any) -> Sur
 
 def test_the_worker_knows_the_jobs_and_crons() -> None:
     names = {getattr(f, "__name__", getattr(f, "name", "")) for f in WorkerSettings.functions}
-    assert {"send_survey", "send_survey_reminder", "plan_shop_surveys"} <= names
+    assert {"send_surveys", "send_survey", "send_survey_reminder", "plan_shop_surveys"} <= names
     crons = {job.name for job in WorkerSettings.cron_jobs}
     assert {"cron:plan_surveys", "cron:enqueue_due_surveys", "cron:expire_due_surveys"} <= crons
 
@@ -136,14 +140,19 @@ async def test_running_every_job_twice_delivers_one_email_per_survey(
 
     assert await enqueue_due_surveys(ctx(db, redis=queue)) == 200
     assert await enqueue_due_surveys(ctx(db, redis=queue)) == 0, "deterministic job ids: queued once"
-    assert await queue.zcard(default_queue_name) == 200
-    ids = [s.id for s in await Survey.all()]
-    for survey_id in ids + ids:  # every job runs twice (a retry, a second worker)
-        await send_survey(ctx(db), survey_id)
+    batches = [job.args[0] for job in await queue.queued_jobs()]
+    ids = sorted(s.id for s in await Survey.all())
+    assert sorted(i for batch in batches for i in batch) == ids, "each survey in one batch"
+    assert max(len(batch) for batch in batches) <= SEND_BATCH
+    for batch in batches + batches:  # every job runs twice (a retry, a second worker)
+        await send_surveys(ctx(db), batch)
+    for survey_id in ids:  # and the one-survey job, as queued before batches
+        assert await send_survey(ctx(db), survey_id) == "sent"
 
     assert store.count_mail() == 200
     assert len({m.to for m in store.list_mail(limit=500)}) == 200
     assert await Survey.filter(status=SurveyStatus.SENT).count() == 200
+    assert await TimelineEntry.filter(kind="survey.sent").count() == 200
 
 
 async def test_a_return_opened_after_planning_suppresses_at_send_time(db: Settings, store: DevStore) -> None:
@@ -237,3 +246,24 @@ async def test_a_survey_stuck_mid_send_is_released_and_sent(
     assert (await Survey.get(id=survey.id)).status == SurveyStatus.SCHEDULED
     assert await send_survey(ctx(db), survey.id) == "sent"
     assert store.count_mail() == 1
+
+
+async def test_with_the_mail_server_down_a_batch_stays_scheduled_and_its_retry_sends_it(
+    db: Settings, store: DevStore
+) -> None:
+    shop = await make_shop()
+    for i in range(3):
+        await make_order(shop, await make_customer(shop, f"c{i}@example.com"), delivered=8)
+    await scan_shop(shop.id)
+    ids = [s.id for s in await Survey.all().order_by("id")]
+    down = ctx(replace(db, smtp_url=f"smtp://127.0.0.1:{free_port()}"))
+
+    with pytest.raises(Retry):
+        await send_surveys(down, ids)
+    assert {s.status for s in await Survey.all()} == {SurveyStatus.SCHEDULED}
+    assert {c.last_surveyed_at for c in await Customer.all()} == {None}, "throttle slots given back"
+    last_try = ctx(replace(db, smtp_url=down["settings"].smtp_url), job_try=SEND_TRIES)
+    assert await send_surveys(last_try, ids) == {"retry": 3}, "left for the due cron"
+
+    assert await send_surveys(ctx(db), ids) == {"sent": 3}
+    assert store.count_mail() == 3

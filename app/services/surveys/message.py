@@ -4,7 +4,7 @@ unsubscribe link both in the body and as ``List-Unsubscribe`` (+ RFC 8058 one-cl
 from __future__ import annotations
 
 from dataclasses import dataclass
-from email.message import EmailMessage
+from email.message import Message
 from urllib.parse import urlsplit
 
 from jinja2 import Environment
@@ -63,7 +63,7 @@ def message_id_for(survey: Survey, app_url: str, *, reminder: bool) -> str:
     return f"<survey.{survey.shop_id}.{survey.id}{suffix}@{urlsplit(app_url).hostname or 'localhost'}>"  # type: ignore[attr-defined]
 
 
-def build_survey_email(shop: Shop, survey: Survey, app_url: str, *, reminder: bool = False) -> EmailMessage:
+def build_survey_email(shop: Shop, survey: Survey, app_url: str, *, reminder: bool = False) -> Message:
     assert survey.email, "only surveys with an address are sent"
     locale, shop_name = survey.locale, shop.name or shop.domain
     scale = scale_of(survey.kind)
