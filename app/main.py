@@ -49,7 +49,9 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
         await open_database(settings.database_url)
-        http = build_http_client(settings.platform_url, platform_transport)
+        http = build_http_client(
+            settings.platform_url, platform_transport, timeout=settings.platform_http_timeout
+        )
         queue = open_queue(redis_url(settings))
         logger.info("aftercare started", extra={"production": settings.production})
         try:

@@ -14,7 +14,8 @@ import httpx
 
 SHOPIFY_SUFFIX = ".myshopify.com"
 BIGCOMMERCE_HOSTS = {"api.bigcommerce.com": "api", "login.bigcommerce.com": "login"}
-TIMEOUT = httpx.Timeout(30.0, connect=5.0)
+CONNECT_TIMEOUT = 5.0
+TIMEOUT = httpx.Timeout(30.0, connect=CONNECT_TIMEOUT)
 
 
 def route_platform_url(url: httpx.URL, base: httpx.URL) -> httpx.URL:
@@ -49,14 +50,18 @@ class PlatformRoutingTransport(httpx.AsyncBaseTransport):
 
 
 def build_http_client(
-    platform_url: str | None, transport: httpx.AsyncBaseTransport | None = None
+    platform_url: str | None,
+    transport: httpx.AsyncBaseTransport | None = None,
+    *,
+    timeout: float | None = None,
 ) -> httpx.AsyncClient:
-    """The shared client; ``transport`` lets tests put a respx or ASGI transport underneath."""
+    """The shared client; ``transport`` lets tests put a respx or ASGI transport underneath;
+    ``timeout`` (seconds, ``PLATFORM_HTTP_TIMEOUT``) replaces the default wait for an answer."""
     if platform_url:
         transport = PlatformRoutingTransport(platform_url, transport)
     return httpx.AsyncClient(
         transport=transport,
-        timeout=TIMEOUT,
+        timeout=TIMEOUT if timeout is None else httpx.Timeout(timeout, connect=CONNECT_TIMEOUT),
         limits=httpx.Limits(max_connections=200, max_keepalive_connections=50),
         headers={"User-Agent": "Aftercare/0.1"},
         follow_redirects=False,

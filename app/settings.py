@@ -21,6 +21,7 @@ import os
 import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -35,6 +36,7 @@ DEV_BIGCOMMERCE_CLIENT_ID = "aftercare-dev-bc-client-id"
 DEV_BIGCOMMERCE_CLIENT_SECRET = "aftercare-dev-bc-client-secret"  # noqa: S105
 DATABASE_SCHEMES = ("sqlite", "postgres", "postgresql", "asyncpg")
 REDIS_SCHEMES = ("redis", "rediss", "unix")
+MAX_TIMEOUT_SECONDS = 600.0
 
 
 class SettingsError(Exception):
@@ -66,6 +68,10 @@ class Settings:
     var_dir: Path
     app_bridge_url: str
     polaris_url: str
+    # Seconds to wait for a platform's answer (connecting has its own short limit).
+    platform_http_timeout: float = 30.0
+    # Development and tests only: the worker's clock runs this far from real time (``app.clock``).
+    clock_offset: timedelta = timedelta(0)
 
     @property
     def production(self) -> bool:
@@ -134,6 +140,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         var_dir=var_dir,
         app_bridge_url=config("APP_BRIDGE_URL", default="https://cdn.shopify.com/shopifycloud/app-bridge.js"),
         polaris_url=config("POLARIS_URL", default="https://cdn.shopify.com/shopifycloud/polaris.js"),
+        platform_http_timeout=_seconds(config, "PLATFORM_HTTP_TIMEOUT", 30.0),
+        clock_offset=_clock_offset(config, production),
     )
 
 
@@ -175,6 +183,17 @@ def _int(config: Config, name: str, default: int) -> int:
     return int(value)
 
 
+def _seconds(config: Config, name: str, default: float) -> float:
+    try:
+        value = float(config(name, default=str(default)))
+    except ValueError as exc:
+        raise SettingsError(name, "must be a number of seconds") from exc
+    # A zero or unbounded wait would hang a job on a platform that never answers.
+    if not 0 < value <= MAX_TIMEOUT_SECONDS:
+        raise SettingsError(name, f"must be more than 0 and at most {MAX_TIMEOUT_SECONDS:.0f} seconds")
+    return value
+
+
 def _check_url(name: str, value: str, schemes: tuple[str, ...]) -> None:
     parts = urlsplit(value)
     if parts.scheme not in schemes or not (parts.netloc or parts.path):
@@ -197,6 +216,20 @@ def _database_url(config: Config, var_dir: Path) -> str:
     if scheme not in DATABASE_SCHEMES:
         raise SettingsError("DATABASE_URL", "must start with sqlite:// or postgres://")
     return str(value)
+
+
+def _clock_offset(config: Config, production: bool) -> timedelta:
+    """``AFTERCARE_CLOCK_OFFSET`` in seconds: time travel for the worker of a dev or test stack,
+    applied at its start-up. Never in production: surveys would go out early."""
+    value = config("AFTERCARE_CLOCK_OFFSET", default="")
+    if not value:
+        return timedelta(0)
+    if production:
+        raise SettingsError("AFTERCARE_CLOCK_OFFSET", "is for development and tests only; unset it")
+    try:
+        return timedelta(seconds=float(value))
+    except (ValueError, OverflowError) as exc:
+        raise SettingsError("AFTERCARE_CLOCK_OFFSET", "must be a number of seconds") from exc
 
 
 def _smtp_url(config: Config) -> str:

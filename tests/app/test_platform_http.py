@@ -71,3 +71,9 @@ async def test_without_a_platform_url_the_real_urls_are_used() -> None:
         response = await client.get("https://api.bigcommerce.com/stores/abc/v2/orders")
     assert response.status_code == 204
     assert real.called
+
+
+async def test_the_shared_client_waits_as_long_as_it_is_told() -> None:
+    async with build_http_client(None) as default, build_http_client(None, timeout=2.5) as told:
+        assert default.timeout.read == 30.0
+        assert (told.timeout.read, told.timeout.connect) == (2.5, 5.0)

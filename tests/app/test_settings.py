@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -114,3 +115,33 @@ def test_external_servers_are_taken_from_the_urls(tmp_path: Path) -> None:
     )
     assert settings.database_url == "postgres://u:p@db:5432/aftercare"
     assert settings.redis_url == "redis://cache:6379/2"
+
+
+def test_the_platform_http_timeout_defaults_to_thirty_seconds_and_can_be_set(tmp_path: Path) -> None:
+    assert load_settings(production_env(tmp_path)).platform_http_timeout == 30.0
+    assert load_settings(production_env(tmp_path, PLATFORM_HTTP_TIMEOUT="2.5")).platform_http_timeout == 2.5
+
+
+@pytest.mark.parametrize("value", ["soon", "0", "-1", "nan", "inf", "601"])
+def test_a_platform_http_timeout_that_could_hang_or_never_wait_is_refused(tmp_path: Path, value: str) -> None:
+    with pytest.raises(SettingsError) as error:
+        load_settings(production_env(tmp_path, PLATFORM_HTTP_TIMEOUT=value))
+    assert error.value.variable == "PLATFORM_HTTP_TIMEOUT"
+
+
+def test_a_clock_offset_moves_a_development_stack_in_time(tmp_path: Path) -> None:
+    dev = {"AFTERCARE_PLATFORM_URL": "http://127.0.0.1:8100", "AFTERCARE_VAR_DIR": str(tmp_path)}
+    assert load_settings(dev).clock_offset == timedelta(0)
+    assert load_settings({**dev, "AFTERCARE_CLOCK_OFFSET": "604860"}).clock_offset == timedelta(
+        days=7, minutes=1
+    )
+    with pytest.raises(SettingsError) as refused:
+        load_settings({**dev, "AFTERCARE_CLOCK_OFFSET": "a week"})
+    assert refused.value.variable == "AFTERCARE_CLOCK_OFFSET"
+
+
+def test_production_refuses_a_clock_offset(tmp_path: Path) -> None:
+    with pytest.raises(SettingsError) as refused:
+        load_settings(production_env(tmp_path, AFTERCARE_CLOCK_OFFSET="60"))
+    assert refused.value.variable == "AFTERCARE_CLOCK_OFFSET"
+    assert "development and tests only" in refused.value.problem

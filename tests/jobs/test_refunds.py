@@ -261,3 +261,26 @@ async def test_stuck_intents_are_queued_again(db: Settings, queue: ArqRedis) -> 
     _, refund = await intent(db)
     await Refund.filter(id=refund.id).update(updated_at=utcnow() - timedelta(hours=1))
     assert await requeue_stuck_refunds({"redis": queue}) == 1
+
+
+@respx.mock
+async def test_a_second_job_leaves_an_intent_alone_while_the_first_call_may_be_in_flight(
+    db: Settings, access: PlatformAccess
+) -> None:
+    """Reading the platform before the first job's refundCreate lands finds nothing: a second job
+    that reconciled then would send a second refund."""
+    shopify = FakeShopify()
+    respx.post(GRAPHQL).mock(side_effect=shopify.router)
+    _, refund = await intent(db)
+    claimed = await Refund.filter(id=refund.id, status=RefundStatus.QUEUED).update(
+        status=RefundStatus.EXECUTING, attempts=1, updated_at=utcnow()
+    )
+    assert claimed  # as the first job's claim, whose call is now on its way
+
+    assert await execute_refund(ctx(), refund.id) == "nothing to do"
+    assert shopify.router.calls == [], "neither read nor sent while the first attempt may be live"
+
+    # That attempt died without a word (a killed worker): after the lease, the next job takes over.
+    await Refund.filter(id=refund.id).update(updated_at=utcnow() - timedelta(minutes=11))
+    assert await execute_refund(ctx(), refund.id) == "succeeded"
+    assert shopify.creates == 1

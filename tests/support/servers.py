@@ -8,7 +8,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,13 +35,14 @@ class Stack:
     var_dir: Path
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
 
-    def start(self, name: str, *args: str) -> None:
+    def start(self, name: str, *args: str, env: Mapping[str, str] | None = None) -> None:
+        """``env``: variables for this process only, over the stack's."""
         # The child keeps its own copy of the log's descriptor; ours closes at once.
         with (self.var_dir / f"{name}.log").open("wb") as log:
             self.processes[name] = subprocess.Popen(
                 [sys.executable, *args],
                 cwd=ROOT,
-                env=self.env,
+                env={**self.env, **(env or {})},
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
@@ -77,9 +78,16 @@ class Stack:
 
 @contextmanager
 def running_stack(
-    var_dir: Path, database_url: str, redis_url: str, *, worker: bool = True
+    var_dir: Path,
+    database_url: str,
+    redis_url: str,
+    *,
+    worker: bool = True,
+    env: Mapping[str, str] | None = None,
+    devstore_args: Sequence[str] = (),
 ) -> Iterator[Stack]:
-    """The app, a worker and the devstore wired together as `python -m app dev` wires them."""
+    """The app, a worker and the devstore wired together as `python -m app dev` wires them.
+    ``env``: more variables for every process; ``devstore_args``: more devstore options."""
     var_dir.mkdir(parents=True, exist_ok=True)
     app_port, devstore_port, smtp_port = free_port(), free_port(), free_port()
     app_url, devstore_url = f"http://127.0.0.1:{app_port}", f"http://127.0.0.1:{devstore_port}"
@@ -97,6 +105,7 @@ def running_stack(
         # The CDN is unreachable in CI; pages must work without it.
         "POLARIS_URL": "https://cdn.shopify.com/shopifycloud/polaris.js",
         "PYTHONUNBUFFERED": "1",
+        **(env or {}),
     }
     stack = Stack(app_url, devstore_url, smtp_port, env, var_dir)
     settings = load_settings(env)  # the app's credentials, as the web process will read them
@@ -124,6 +133,7 @@ def running_stack(
             # Retries a webhook the app refused within seconds, not minutes.
             "--webhook-retry-delay",
             "0.2",
+            *devstore_args,
         )
         stack.start(
             "web",

@@ -4,6 +4,9 @@
 2. An intent found EXECUTING was claimed by an earlier attempt that may have reached the
    platform (a timeout, a crash): RECONCILE first, by reading the order's refunds and looking for
    our marker. Found -> SUCCEEDED. Not found -> the earlier call did not happen; send it now.
+   Only once that attempt is over: it ended (and released the intent), or it was last seen
+   longer ago than any attempt can live (``ATTEMPT_LEASE``). While it may still be in flight, a
+   second job leaves it alone: reading the platform before that call lands finds nothing.
 3. Send the refund once (never retried inside the client after an ambiguous failure).
    Success -> SUCCEEDED with the platform id, lines, order totals and a timeline entry;
    a refusal (``Permanent``) -> FAILED with the platform's messages; a transient failure propagates and
@@ -14,6 +17,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from datetime import timedelta
 from enum import StrEnum
 
 from tortoise.expressions import F
@@ -29,6 +33,10 @@ from connectors.base import RefundLineRecord, RefundLineRequest, RefundRecord, S
 from connectors.errors import Permanent
 
 logger = logging.getLogger(__name__)
+
+# Longer than an execute_refund job may run (jobs.refunds.EXECUTE_TIMEOUT) and shorter than the
+# requeue cron's STUCK_AFTER: an attempt last seen this long ago is dead (a killed worker).
+ATTEMPT_LEASE = timedelta(minutes=5)
 
 
 class Outcome(StrEnum):
@@ -46,18 +54,27 @@ async def execute(refund_id: int, connector: StoreConnector) -> Outcome:
     claimed = await Refund.filter(id=refund.id, status=RefundStatus.QUEUED).update(
         status=RefundStatus.EXECUTING, attempts=F("attempts") + 1, updated_at=utcnow()
     )
+    held = refund.attempts + 1
     if not claimed:
         if refund.status != RefundStatus.EXECUTING:
             return Outcome.NOTHING_TO_DO  # done, failed, canceled, or waiting for approval
-        # A re-take, not a first try: only one reconciler at a time (the attempts count moves once).
+        # A re-take, not a first try: only one reconciler at a time (the attempts count moves
+        # once), and only after the attempt before it is over (else it may yet refund).
         if not await Refund.filter(
-            id=refund.id, status=RefundStatus.EXECUTING, attempts=refund.attempts
-        ).update(attempts=refund.attempts + 1, updated_at=utcnow()):
+            id=refund.id,
+            status=RefundStatus.EXECUTING,
+            attempts=refund.attempts,
+            updated_at__lte=utcnow() - ATTEMPT_LEASE,
+        ).update(attempts=held, updated_at=utcnow()):
             return Outcome.NOTHING_TO_DO
-        outcome = await _reconcile(refund, connector)
-        if outcome is not None:
-            return outcome
-    return await _send(refund, connector)
+    try:
+        if not claimed:
+            outcome = await _reconcile(refund, connector)
+            if outcome is not None:
+                return outcome
+        return await _send(refund, connector)
+    finally:
+        await _release(refund.id, held)
 
 
 async def _reconcile(refund: Refund, connector: StoreConnector) -> Outcome | None:
@@ -123,9 +140,17 @@ async def record_success(refund: Refund, record: RefundRecord) -> bool:
     A row the sync wrote for the same platform refund before we knew its id (a refunds/create
     webhook racing the job) is the same refund seen twice: it is removed and ours kept."""
     async with in_transaction():
-        row = await Refund.select_for_update().get(id=refund.id)
-        if row.status == RefundStatus.SUCCEEDED:
+        # Written before anything is read: on SQLite a transaction that reads first and writes
+        # later fails at once ("database is locked") when another process wrote in between, as
+        # the web process does with the webhooks this very refund sets off; a first write waits
+        # for the lock instead. On PostgreSQL it locks the row, as SELECT ... FOR UPDATE would.
+        if (
+            not await Refund.filter(id=refund.id)
+            .exclude(status=RefundStatus.SUCCEEDED)
+            .update(updated_at=utcnow())
+        ):
             return False
+        row = await Refund.get(id=refund.id)
         shop_id: int = row.shop_id  # type: ignore[attr-defined]
         twin = await Refund.get_or_none(shop_id=shop_id, platform_id=record.platform_id)
         if twin is not None and twin.id != row.id:
@@ -151,6 +176,15 @@ async def record_success(refund: Refund, record: RefundRecord) -> bool:
         await Order.filter(id=order.id).update(total_refunded=F("total_refunded") + record.amount)
     await _timeline(row, order)
     return True
+
+
+async def _release(refund_id: int, held: int) -> None:
+    """This attempt is over (whatever its end): an intent it left EXECUTING may be taken again at
+    once, by the job's retry, instead of after the lease. Its last-touched time is set back by the
+    lease, which is what a re-take checks; nothing moves if another attempt has taken it since."""
+    await Refund.filter(id=refund_id, status=RefundStatus.EXECUTING, attempts=held).update(
+        updated_at=utcnow() - ATTEMPT_LEASE
+    )
 
 
 async def _fail(refund: Refund, message: str) -> None:

@@ -58,7 +58,7 @@ async def backfill_in_foreground(
 async def sync_shop_command(settings: Settings, redis_url: str, shop_name: str, out: TextIO) -> int:
     """``python -m app sync SHOP``: the exit status (0 when every resource was imported)."""
     await open_database(settings.database_url)
-    http = build_http_client(settings.platform_url)
+    http = build_http_client(settings.platform_url, timeout=settings.platform_http_timeout)
     redis = Redis.from_url(redis_url)
     try:
         return await sync_shop(PlatformAccess(settings, http, redis), shop_name, out)
