@@ -23,6 +23,16 @@ from admin_ui.pages.replies import (
     replies_index,
     use_reply,
 )
+from admin_ui.pages.returns import (
+    approve_return_page,
+    cancel_return_page,
+    close_return_page,
+    decline_return_page,
+    new_return_page,
+    receive_return_page,
+    return_page,
+    review_queue_page,
+)
 from admin_ui.pages.settings import save_settings_page, settings_page
 from admin_ui.pages.surveys import save_webhook_page, survey_csv, survey_dashboard, webhook_page
 from admin_ui.templating import HERE
@@ -67,5 +77,14 @@ routes: list[BaseRoute] = [
     # Refunds: the form and its quote/confirm posts, and approval of one above a staff limit.
     page("/orders/{order_id}/refund", refund_page, "order-refund", FORM),
     page("/refunds/{refund_id}/approve", approve_page, "refund-approve", WRITE),
+    # Returns: the review queue, the form from an order, one return and each step it can take.
+    page("/returns", review_queue_page, "returns"),
+    page("/orders/{order_id}/return", new_return_page, "order-return", FORM),
+    page("/returns/{return_id}", return_page, "return"),
+    page("/returns/{return_id}/approve", approve_return_page, "return-approve", WRITE),
+    page("/returns/{return_id}/decline", decline_return_page, "return-decline", WRITE),
+    page("/returns/{return_id}/receive", receive_return_page, "return-receive", WRITE),
+    page("/returns/{return_id}/cancel", cancel_return_page, "return-cancel", WRITE),
+    page("/returns/{return_id}/close", close_return_page, "return-close", WRITE),
     Mount("/admin/static", StaticFiles(directory=HERE / "static"), name="admin:static"),
 ]

@@ -11,6 +11,7 @@ from starlette.responses import HTMLResponse
 from starlette.templating import Jinja2Templates
 
 from app.auth.embedded import embedded_session
+from app.models import Platform
 from app.settings import Settings
 
 HERE = Path(__file__).resolve().parent
@@ -30,6 +31,7 @@ NAVIGATION: list[NavItem] = [NavItem("Home", "/", rel="home")]
 NAVIGATION += [
     NavItem("Customers", "/customers"),
     NavItem("Orders", "/orders"),
+    NavItem("Returns", "/returns"),
     NavItem("Settings", "/settings"),
     NavItem("Audit log", "/audit"),
     NavItem("Data requests", "/data-requests"),
@@ -51,6 +53,9 @@ def render(request: Request, template: str, context: dict[str, Any], status_code
         "polaris_url": settings.polaris_url,
         "shop": session.shop,
         "staff": session.staff,
+        # Inside Shopify's admin the page talks to App Bridge; inside BigCommerce's control panel
+        # there is no bridge, and the page stands alone (the one platform question of the admin).
+        "in_shopify_admin": session.shop.platform == Platform.SHOPIFY,
         "nav": nav,
         "locale": request.query_params.get("locale", "en")[:8],
     }

@@ -17,9 +17,6 @@ from app.services.orders import (
     parse_filters,
 )
 
-# The actions arrive with the returns and refunds issue; until then they show, disabled, why.
-PENDING_ACTION = "arrives with returns and refunds"
-
 
 async def order_list(request: Request) -> Response:
     session = embedded_session(request)
@@ -46,4 +43,4 @@ async def order_page(request: Request) -> Response:
     detail = await order_detail(session.shop.id, order_id)
     if detail is None:
         return error_response(request, 404, "No such order in this store.")
-    return render(request, "orders/detail.html", {"detail": detail, "pending_action": PENDING_ACTION})
+    return render(request, "orders/detail.html", {"detail": detail})

@@ -1,6 +1,8 @@
 """Refunding an order: the form, the platform's quote, the confirmed intent; approving one.
 
-    GET  /orders/{order_id}/refund      the form (items with what is left to refund, shipping, ...)
+    GET  /orders/{order_id}/refund      the form (items with what is left to refund, shipping, ...);
+                                        ?return={id}: filled in for that open return, which the
+                                        refund then closes once it succeeded
     POST /orders/{order_id}/refund      action=calculate: the quote (amount, tax, transactions)
                                         action=confirm: the intent, then back to the order
     POST /refunds/{refund_id}/approve   an approver lets a refund above a staff limit go ahead
@@ -22,7 +24,7 @@ from starlette.responses import Response
 from admin_ui.templating import render
 from app.auth.embedded import embedded_session
 from app.errors import error_response
-from app.models import LineItem, Order
+from app.models import LineItem, Order, Return
 from app.services.input import InvalidInput, row_id
 from app.services.refunds.availability import availability_of
 from app.services.refunds.form import NOTE_LIMIT, REASONS, RefundForm, parse_refund_form, valid_nonce
@@ -35,6 +37,7 @@ from app.services.refunds.intents import (
 )
 from app.services.refunds.plan import OrderNotFound, PlanResult, load_order, plan_refund
 from app.services.refunds.quote import platform_quoter
+from app.services.returns.refund_link import refund_fields_for, refundable_return
 from app.services.sync.platform import PlatformAccess
 from connectors.base import SuggestedRefund
 from connectors.errors import ConnectorError
@@ -52,9 +55,15 @@ async def refund_page(request: Request) -> Response:
     except OrderNotFound:
         return error_response(request, 404, "No such order in this store.")
     if request.method != "POST":
-        return await _form(request, order, parse_refund_form({"reason": "other"}), {})
+        return await _blank_form(request, order)
     async with request.form(max_files=0, max_fields=300) as submitted:
         fields = {name: value for name, value in submitted.items() if isinstance(value, str)}
+    try:
+        return_request = await _return_of(request, order, fields.get("return_id"))
+    except InvalidInput as exc:
+        return error_response(request, 400, str(exc))
+    except OrderNotFound:
+        return error_response(request, 404, "No open return with that id on this order.")
     action = fields.get("action")
     if action not in ACTIONS:
         return error_response(request, 400, "Unknown refund action.")
@@ -73,7 +82,30 @@ async def refund_page(request: Request) -> Response:
         )
     if action == "calculate":
         return await _form(request, order, planned.form, {}, quote=quote, fields=fields)
-    return await _confirm(request, order, planned, quote, fields)
+    return await _confirm(request, order, planned, quote, fields, return_request)
+
+
+async def _blank_form(request: Request, order: Order) -> Response:
+    try:
+        return_request = await _return_of(request, order, request.query_params.get("return"))
+    except InvalidInput as exc:
+        return error_response(request, 400, str(exc))
+    except OrderNotFound:
+        return error_response(request, 404, "No open return with that id on this order.")
+    if return_request is None:
+        return await _form(request, order, parse_refund_form({"reason": "other"}), {})
+    prefilled = await refund_fields_for(return_request, await availability_of(order))
+    return await _form(request, order, parse_refund_form(prefilled), {})
+
+
+async def _return_of(request: Request, order: Order, text: str | None) -> Return | None:
+    """The open return of this order a refund is for (``OrderNotFound`` for anything else)."""
+    if not text:
+        return None
+    found = await refundable_return(embedded_session(request).shop.id, order.id, row_id(text))
+    if found is None:
+        raise OrderNotFound(order.id)
+    return found
 
 
 async def approve_page(request: Request) -> Response:
@@ -91,7 +123,12 @@ async def approve_page(request: Request) -> Response:
 
 
 async def _confirm(
-    request: Request, order: Order, planned: PlanResult, quote: SuggestedRefund, fields: Mapping[str, str]
+    request: Request,
+    order: Order,
+    planned: PlanResult,
+    quote: SuggestedRefund,
+    fields: Mapping[str, str],
+    return_request: Return | None,
 ) -> Response:
     session = embedded_session(request)
     assert planned.plan is not None
@@ -104,13 +141,20 @@ async def _confirm(
         return await _form(request, order, planned.form, {"order": message}, 409, quote=quote, fields=fields)
     try:
         confirmed = await confirm_refund(
-            session.shop, session.staff, planned.plan, quote, nonce, request.state.queue
+            session.shop,
+            session.staff,
+            planned.plan,
+            quote,
+            nonce,
+            request.state.queue,
+            return_id=return_request.id if return_request else None,
         )
     except RefundActionRefused as exc:
         return error_response(request, exc.status, str(exc))
     if confirmed.refund is None:
         return await _form(request, order, planned.form, {"order": confirmed.error or "Not refunded."}, 409)
-    return Response(status_code=204, headers={LOCATION_HEADER: f"/orders/{order.id}"})
+    back = f"/returns/{return_request.id}" if return_request else f"/orders/{order.id}"
+    return Response(status_code=204, headers={LOCATION_HEADER: back})
 
 
 async def _form(
@@ -140,8 +184,15 @@ async def _form(
         "nonce": fields.get("nonce") if fields and valid_nonce(fields.get("nonce")) else uuid.uuid4().hex,
         "recent_refunds": recent,
         "frequent": recent >= FREQUENT_REFUNDS,
+        "return_id": _kept_return_id(request, fields),
     }
     return render(request, "refunds/form.html", context, status_code=status_code)
+
+
+def _kept_return_id(request: Request, fields: Mapping[str, str] | None) -> str | None:
+    """The return the form is for, carried from the link to every post of the form (checked)."""
+    text = (fields or {}).get("return_id") or request.query_params.get("return")
+    return text if text and text.isdigit() else None
 
 
 def _access(request: Request) -> PlatformAccess:

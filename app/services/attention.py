@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from app.models import Refund, RefundStatus, Return, ReturnStatus, SurveyResponse, SyncRun
+from app.models import MirrorState, Refund, RefundStatus, Return, ReturnStatus, SurveyResponse, SyncRun
 
 LOW_SCORE = 2
 LIST_LIMIT = 5
@@ -31,6 +31,7 @@ class SyncProgress:
 class Attention:
     returns_awaiting_review: list[Return]
     returns_awaiting_count: int
+    failed_mirrors: list[Return]  # the store's own return could not be brought to ours
     failed_refunds: list[Refund]
     failed_refunds_count: int
     low_scores: list[SurveyResponse]
@@ -39,6 +40,7 @@ class Attention:
 
 async def attention_for(shop_id: int) -> Attention:
     awaiting = Return.filter(shop_id=shop_id, status=ReturnStatus.REQUESTED)
+    unmirrored = Return.filter(shop_id=shop_id, mirror_state=MirrorState.FAILED)
     failed = Refund.filter(shop_id=shop_id, status=RefundStatus.FAILED)
     low = SurveyResponse.filter(shop_id=shop_id, score__lte=LOW_SCORE).exclude(comment="")
     latest_runs: dict[str, SyncRun] = {}
@@ -49,6 +51,7 @@ async def attention_for(shop_id: int) -> Attention:
         .limit(LIST_LIMIT)
         .prefetch_related("order"),
         returns_awaiting_count=await awaiting.count(),
+        failed_mirrors=await unmirrored.order_by("-updated_at").limit(LIST_LIMIT).prefetch_related("order"),
         failed_refunds=await failed.order_by("-updated_at").limit(LIST_LIMIT).prefetch_related("order"),
         failed_refunds_count=await failed.count(),
         low_scores=await low.order_by("-answered_at").limit(LIST_LIMIT).prefetch_related("survey__customer"),

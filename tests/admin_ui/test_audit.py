@@ -47,12 +47,15 @@ async def test_audit_log_rejects_a_bad_cursor(client: httpx.AsyncClient, setting
     assert response.status_code == 400
 
 
-async def test_home_links_each_item_to_its_order(client: httpx.AsyncClient, settings: Settings) -> None:
+async def test_home_links_each_item_to_where_it_is_handled(
+    client: httpx.AsyncClient, settings: Settings
+) -> None:
     shop = await installed(settings, SHOP_A)
     order = await Order.create(shop=shop, platform_id="1", number="#1001", placed_at=utcnow())
-    await Return.create(shop=shop, order=order, reason="damaged", requested_at=utcnow())
+    awaiting = await Return.create(shop=shop, order=order, reason="damaged", requested_at=utcnow())
     await Refund.create(shop=shop, order=order, status=RefundStatus.FAILED, amount=5)
 
     page = (await client.get("/", headers=as_staff_of(settings, SHOP_A))).text
 
-    assert page.count(f'<a href="/orders/{order.id}">Order #1001</a>') == 2
+    assert page.count(f'<a href="/returns/{awaiting.id}">Order #1001</a>') == 1, "a return, to its review"
+    assert page.count(f'<a href="/orders/{order.id}">Order #1001</a>') == 1, "a failed refund, to its order"

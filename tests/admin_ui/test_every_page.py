@@ -11,7 +11,7 @@ from starlette.routing import Route
 
 from admin_ui.routes import routes
 from app.clock import utcnow
-from app.models import CannedReply, Customer, DataRequest, Order, Refund, Shop
+from app.models import CannedReply, Customer, DataRequest, Order, Refund, Return, Shop
 from app.settings import Settings
 from tests.admin_ui.test_home import SHOP_A, SHOP_B, as_staff_of, installed
 
@@ -29,7 +29,9 @@ async def ids_of(shop: Shop) -> dict[str, int]:
     refund = await Refund.create(
         shop=shop, order=order, status="awaiting_approval", idempotency_key=f"rf_{shop.id}"
     )
+    return_request = await Return.create(shop=shop, order=order, customer=customer, requested_at=utcnow())
     return {
+        "return_id": return_request.id,
         "customer_id": customer.id,
         "order_id": order.id,
         "reply_id": reply.id,

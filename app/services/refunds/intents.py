@@ -20,7 +20,7 @@ from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from app.clock import utcnow
-from app.models import Order, Refund, RefundStatus, Shop, StaffUser
+from app.models import Order, Refund, RefundStatus, Return, ReturnStatus, Shop, StaffUser
 from app.queue import enqueue
 from app.services import audit
 from app.services.refunds.availability import availability_of
@@ -63,7 +63,11 @@ async def confirm_refund(
     quote: SuggestedRefund,
     nonce: str,
     queue: ArqRedis | None,
+    *,
+    return_id: int | None = None,
 ) -> Confirmed:
+    """``return_id``: the refund is for that return (open, of this order), which it closes once it
+    succeeds (``returns.lifecycle.close_after_refund``)."""
     key = idempotency_key(shop.id, plan.order_id, nonce)
     limit = staff_limit(shop, staff)
     waits = limit is not None and quote.amount > limit
@@ -75,6 +79,15 @@ async def confirm_refund(
             existing = await Refund.get_or_none(idempotency_key=key, shop_id=shop.id)
             if existing is not None:
                 return await _queued(existing, queue, created=False)
+            if (
+                return_id is not None
+                and not await Return.filter(
+                    id=return_id, shop_id=shop.id, order_id=order.id, status=ReturnStatus.OPEN
+                ).exists()
+            ):
+                raise RefundActionRefused(
+                    "This return is not open on this order: it cannot be refunded.", 409
+                )
             problem = plan_fits(plan, await availability_of(order), quote.amount, quote.shipping)
             if problem is not None:
                 return Confirmed(None, error=problem)
@@ -93,6 +106,7 @@ async def confirm_refund(
                 restock=plan.restock,
                 quote=quote_document(plan, quote),
                 requested_by_id=staff.id,
+                return_request_id=return_id,
             )
             await audit.record(
                 "refund.requested",
@@ -109,6 +123,7 @@ async def confirm_refund(
                     "currency": refund.currency,
                     "status": str(refund.status),
                     "limit": None if limit is None else str(limit),
+                    "return": return_id,
                 },
             )
     except IntegrityError:
