@@ -140,6 +140,10 @@ def run_dev(args: argparse.Namespace) -> int:
                 settings.shopify_api_key,
                 "--shopify-api-secret",
                 str(settings.shopify_api_secret),
+                "--bigcommerce-client-id",
+                settings.bigcommerce_client_id,
+                "--bigcommerce-client-secret",
+                str(settings.bigcommerce_client_secret),
             ],
             env,
         )

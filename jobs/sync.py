@@ -27,7 +27,7 @@ from arq import ArqRedis
 from tortoise.expressions import Subquery
 
 from app.clock import utcnow
-from app.models import Platform, Shop, SyncKind, SyncRun
+from app.models import Shop, SyncKind, SyncRun
 from app.services.sync.backfill import backfill_slice
 from app.services.sync.platform import PlatformAccess
 from app.services.sync.reconcile import reconcile_slice
@@ -102,9 +102,7 @@ async def reconcile_shops(ctx: dict[str, Any]) -> int:
     """Cron: queue this slot's reconcile of every shop that has a high-water mark."""
     now = utcnow()
     slot = f"slot-{reconcile_slot(now)}"
-    shops = await Shop.filter(
-        is_active=True, needs_reauth=False, platform=Platform.SHOPIFY, synced_through__isnull=False
-    ).values("id")
+    shops = await Shop.filter(is_active=True, needs_reauth=False, synced_through__isnull=False).values("id")
     queued = 0
     for shop_id in (shop["id"] for shop in shops):
         if await queue_reconcile(ctx["redis"], shop_id, slot, defer=reconcile_offset(shop_id)) is not None:
@@ -129,7 +127,7 @@ async def resume_syncs(ctx: dict[str, Any]) -> int:
             job = await queue_reconcile(ctx["redis"], row["shop_id"], key)
         queued += job is not None
     never_synced = (
-        await Shop.filter(is_active=True, needs_reauth=False, platform=Platform.SHOPIFY)
+        await Shop.filter(is_active=True, needs_reauth=False)
         .exclude(id__in=Subquery(SyncRun.filter(kind=SyncKind.BACKFILL).values("shop_id")))
         .values("id")
     )

@@ -137,7 +137,7 @@ def sync_handler(handle: Handler) -> Handler:
     return handler
 
 
-def _applied(applied: Applied) -> Outcome:
+def applied_outcome(applied: Applied) -> Outcome:
     note = _NOT_WRITTEN.get(applied)
     return Outcome(WebhookStatus.IGNORED, note) if note else PROCESSED
 
@@ -146,7 +146,7 @@ def _applied(applied: Applied) -> Outcome:
 async def order_changed(event: Event) -> Outcome:
     record = payloads.order_from_payload(event.payload)
     hint = payloads.order_customer_from_payload(event.payload)
-    return _applied(
+    return applied_outcome(
         await upsert.upsert_order(event.shop_id, record, triggered_at=event.triggered_at, customer_hint=hint)
     )
 
@@ -154,19 +154,19 @@ async def order_changed(event: Event) -> Outcome:
 @sync_handler
 async def order_edited(event: Event) -> Outcome:
     order_id = payloads.order_id_of_edit(event.payload)
-    return _applied(await refresh_order(event.shop_id, order_id, worker_access()))
+    return applied_outcome(await refresh_order(event.shop_id, order_id, worker_access()))
 
 
 @sync_handler
 async def order_deleted(event: Event) -> Outcome:
     order_id = payloads.deleted_id(event.payload, "order")
-    return _applied(await upsert.delete_order(event.shop_id, order_id, event.triggered_at or utcnow()))
+    return applied_outcome(await upsert.delete_order(event.shop_id, order_id, event.triggered_at or utcnow()))
 
 
 @sync_handler
 async def customer_changed(event: Event) -> Outcome:
     partial = payloads.customer_from_payload(event.payload)
-    return _applied(
+    return applied_outcome(
         await upsert.upsert_customer(
             event.shop_id, partial.record, triggered_at=event.triggered_at, known=partial.known
         )
@@ -176,7 +176,9 @@ async def customer_changed(event: Event) -> Outcome:
 @sync_handler
 async def customer_deleted(event: Event) -> Outcome:
     customer_id = payloads.deleted_id(event.payload, "customer")
-    return _applied(await upsert.delete_customer(event.shop_id, customer_id, event.triggered_at or utcnow()))
+    return applied_outcome(
+        await upsert.delete_customer(event.shop_id, customer_id, event.triggered_at or utcnow())
+    )
 
 
 @sync_handler
@@ -198,7 +200,7 @@ async def refund_created(event: Event) -> Outcome:
     applied = await upsert.apply_refund(event.shop_id, order_id, record)
     if applied is Applied.MISSING:  # the refund's order has not reached us yet: read it whole
         applied = await refresh_order(event.shop_id, order_id, worker_access())
-    return _applied(applied)
+    return applied_outcome(applied)
 
 
 @sync_handler
@@ -207,7 +209,7 @@ async def fulfillment_changed(event: Event) -> Outcome:
     applied = await upsert.apply_fulfillment(event.shop_id, order_id, record, triggered_at=event.triggered_at)
     if applied is Applied.MISSING:
         applied = await refresh_order(event.shop_id, order_id, worker_access())
-    return _applied(applied)
+    return applied_outcome(applied)
 
 
 @sync_handler
@@ -225,12 +227,12 @@ async def return_changed(event: Event) -> Outcome:
     )
     applied = await upsert.apply_return_change(event.shop_id, update, triggered_at=event.triggered_at)
     if applied is not Applied.MISSING:
-        return _applied(applied)
+        return applied_outcome(applied)
     if change.order_id is None:
         return Outcome(WebhookStatus.IGNORED, "an unknown return without its order; the reconcile repairs it")
     read = await refresh_order(event.shop_id, change.order_id, worker_access())
     if read is Applied.MISSING:
-        return _applied(read)
+        return applied_outcome(read)
     await upsert.apply_return_change(event.shop_id, update, triggered_at=event.triggered_at)
     return PROCESSED
 
@@ -278,10 +280,3 @@ HANDLERS: dict[str, Handler] = {
     **dict.fromkeys(RETURN_TOPICS, return_changed),
     "bulk_operations/finish": bulk_operation_finished,
 }
-
-
-async def dispatch(event: Event) -> Outcome:
-    handler = HANDLERS.get(event.topic)
-    if handler is not None:
-        return await handler(event)
-    return Outcome(WebhookStatus.IGNORED, "no handler for this topic")

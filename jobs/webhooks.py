@@ -17,7 +17,8 @@ from app.clock import utcnow
 from app.models import WebhookEvent, WebhookStatus
 from app.queue import enqueue
 from app.webhooks.intake import PROCESS_WEBHOOK
-from jobs.webhook_handlers import Event, Outcome, dispatch
+from jobs.webhook_dispatch import dispatch
+from jobs.webhook_handlers import Event, Outcome
 
 logger = logging.getLogger(__name__)
 

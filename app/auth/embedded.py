@@ -1,4 +1,8 @@
-"""Authentication of every request from the embedded admin, by Shopify session token.
+"""Authentication of every request from the embedded admin: a Shopify session token, or a
+BigCommerce control-panel session (``app.auth.bigcommerce_admin``; cookie or URL token, with CSRF).
+Either way the route gets the same ``EmbeddedSession`` and never asks which platform it is on.
+
+Shopify:
 
 Fetches send ``Authorization: Bearer <token>`` (App Bridge adds it); document loads carry
 ``?id_token=``. A valid token names the shop (``dest``) and the staff user (``sub``): the shop
@@ -15,14 +19,13 @@ Admin routes use the middleware and read the session::
 
 On failure: a document load gets the App Bridge bounce page (which comes back with a fresh
 ``id_token``); a fetch gets 401 with ``X-Shopify-Retry-Invalid-Session-Request: 1`` (App Bridge
-retries it with a new token). Every response of an authenticated request carries the shop's
-``Content-Security-Policy: frame-ancestors``. No cookies are involved.
+retries it with a new token). No cookies are involved. Every response of an authenticated request
+(Shopify or BigCommerce) carries the shop's ``Content-Security-Policy: frame-ancestors``.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 
 from starlette.datastructures import MutableHeaders
 from starlette.middleware import Middleware
@@ -30,15 +33,17 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.auth.admin_session import EmbeddedSession, is_document_request
 from app.auth.app_credentials import client_secrets
+from app.auth.bigcommerce_admin import authenticate_bigcommerce, carries_bigcommerce_session
 from app.auth.bounce import bounce_page, reload_path_without_id_token
 from app.auth.csp import HEADER as CSP_HEADER
-from app.auth.csp import frame_ancestors
+from app.auth.csp import admin_frame_ancestors
 from app.auth.session_token import verify_session_token
 from app.auth.staff import staff_user_for
 from app.clock import utcnow
 from app.errors import error_response
-from app.models import Platform, Shop, StaffUser
+from app.models import Platform, Shop
 from app.services.shops import ShopTokens, has_usable_token
 from app.services.sync.schedule import start_first_backfill
 from app.settings import Settings
@@ -48,18 +53,7 @@ from connectors.shopify.shop_domain import sanitize_shop_domain
 logger = logging.getLogger(__name__)
 
 RETRY_HEADER = "X-Shopify-Retry-Invalid-Session-Request"
-# Sec-Fetch-Dest of a navigation: the app is loaded in the admin's iframe.
-NAVIGATION_DESTINATIONS = frozenset({"document", "iframe", "frame"})
 _STATE_KEY = "embedded_session"
-
-
-@dataclass(frozen=True)
-class EmbeddedSession:
-    """Who is asking: the authenticated shop (scope every query by ``shop.id``) and staff user."""
-
-    shop: Shop
-    staff: StaffUser
-    session_id: str | None
 
 
 def embedded_session(request: Request) -> EmbeddedSession:
@@ -73,16 +67,6 @@ def embedded_session(request: Request) -> EmbeddedSession:
 def shop_tokens(request: Request) -> ShopTokens:
     """The token service over this process's shared HTTP client and Redis pool."""
     return ShopTokens(request.state.settings, request.state.http, request.state.queue)
-
-
-def is_document_request(request: Request) -> bool:
-    """A page load (top-level or in the admin's iframe), as opposed to a fetch from the page."""
-    if "authorization" in request.headers or request.method not in {"GET", "HEAD"}:
-        return False
-    destination = request.headers.get("sec-fetch-dest")
-    if destination:
-        return destination in NAVIGATION_DESTINATIONS
-    return "text/html" in request.headers.get("accept", "")
 
 
 def session_token_from(request: Request) -> str | None:
@@ -102,6 +86,8 @@ async def authenticate_embedded(request: Request) -> EmbeddedSession | Response:
     """The session, or the response to send instead (bounce page, 401, 403, 503)."""
     settings: Settings = request.state.settings
     token = session_token_from(request)
+    if token is None and carries_bigcommerce_session(request):
+        return await authenticate_bigcommerce(request)
     check = verify_session_token(token, api_key=settings.shopify_api_key, secrets=client_secrets(settings))
     if not check.ok or token is None or check.shop is None or check.user_id is None:
         logger.info("embedded request without a valid session token", extra={"reason": check.failure})
@@ -159,7 +145,7 @@ class EmbeddedAdminMiddleware:
             await outcome(scope, receive, send)
             return
         setattr(request.state, _STATE_KEY, outcome)
-        csp = frame_ancestors(outcome.shop.domain, request.state.settings)
+        csp = admin_frame_ancestors(outcome.shop, request.state.settings)
 
         async def send_with_shop_headers(message: Message) -> None:
             if message["type"] == "http.response.start":

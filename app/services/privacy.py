@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from enum import Enum
 from typing import Any
@@ -375,6 +375,11 @@ class ShopErasure:
     reason: str
 
 
+# Shopify sends shop/redact 48 hours after the uninstall (fact sheet 3.2); BigCommerce stores are
+# erased by our own cron after the same delay.
+REDACT_DELAY = timedelta(hours=48)
+
+
 async def erase_shop(shop_id: int) -> ShopErasure:
     """Delete the shop and, through the foreign keys' ON DELETE CASCADE, every row it owns."""
     async with in_transaction():
@@ -399,9 +404,11 @@ async def erase_shop(shop_id: int) -> ShopErasure:
 
 
 def _installed_again(shop: Shop) -> bool:
-    return bool(
-        shop.is_active
-        and shop.uninstalled_at is not None
-        and shop.installed_at is not None
-        and shop.installed_at > shop.uninstalled_at
-    )
+    """A reinstall clears ``uninstalled_at``, so "installed since the uninstall" is also an active
+    shop installed within the redact delay; an active shop installed long before it only missed
+    its app/uninstalled delivery, and is erased."""
+    if not shop.is_active or shop.installed_at is None:
+        return False
+    if shop.uninstalled_at is not None:
+        return shop.installed_at > shop.uninstalled_at
+    return shop.installed_at > utcnow() - REDACT_DELAY

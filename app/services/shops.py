@@ -173,10 +173,12 @@ class ShopTokens:
             )
             return await install_shop(domain, tokens, settings=self.settings, via="token_exchange")
 
-    async def install(self, domain: str, tokens: TokenSet, *, via: str) -> Shop:
+    async def install(
+        self, domain: str, tokens: TokenSet, *, via: str, platform: Platform = Platform.SHOPIFY
+    ) -> Shop:
         """``install_shop`` under the shop's token lock (so it cannot interleave with a refresh)."""
-        async with self._locked(Platform.SHOPIFY, domain):
-            return await install_shop(domain, tokens, settings=self.settings, via=via)
+        async with self._locked(platform, domain):
+            return await install_shop(domain, tokens, settings=self.settings, via=via, platform=platform)
 
     async def access_token_for(self, shop_id: int) -> str:
         """A token that is valid for at least ``REFRESH_MARGIN`` (refreshing it if not).

@@ -9,6 +9,8 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
 from app.models import Platform
+from app.webhooks.bigcommerce import PATH as BIGCOMMERCE_PATH
+from app.webhooks.bigcommerce import check_bigcommerce_delivery
 from app.webhooks.intake import (
     Recorded,
     RecordResult,
@@ -43,6 +45,21 @@ async def shopify_webhook(request: Request) -> Response:
         )
         return _answer(checked)
     recorded = await record_delivery(_shops(request), Platform.SHOPIFY, checked)
+    if isinstance(recorded, Recorded):
+        await enqueue_processing(request.state.queue, recorded.event_id)
+    return _answer(recorded)
+
+
+async def bigcommerce_webhook(request: Request) -> Response:
+    """Every scope of every store's hooks comes here (thin payloads: the job reads the resource)."""
+    body = await _read_body(request)
+    if body is None:
+        return _answer(Rejected(413, "body_too_large"))
+    checked = check_bigcommerce_delivery(request.headers, body, request.state.settings)
+    if isinstance(checked, Rejected):
+        logger.info("webhook rejected: %s", checked.reason, extra={"status": checked.status})
+        return _answer(checked)
+    recorded = await record_delivery(_shops(request), Platform.BIGCOMMERCE, checked)
     if isinstance(recorded, Recorded):
         await enqueue_processing(request.state.queue, recorded.event_id)
     return _answer(recorded)
@@ -91,4 +108,5 @@ async def _read_body(request: Request) -> bytes | None:
 routes = [
     Route(WEBHOOKS_PATH, shopify_webhook, methods=["POST"]),
     Route(COMPLIANCE_PATH, shopify_webhook, methods=["POST"]),
+    Route(BIGCOMMERCE_PATH, bigcommerce_webhook, methods=["POST"]),
 ]

@@ -61,6 +61,12 @@ async def users(client: Any) -> dict[str, dict[str, Any]]:
     return {u["role"]: u for u in listed}
 
 
+async def test_the_devstore_home_links_to_the_stores_control_panel(tmp_path: Path) -> None:
+    async with devstore(tmp_path) as client:
+        home = await client.get("/")
+    assert f'href="{MANAGE}">Open control panel</a>' in home.text
+
+
 async def test_install_sends_the_browser_to_the_auth_callback_in_the_frame(tmp_path: Path) -> None:
     async with devstore(tmp_path) as client:
         consent = await client.get(APP_PAGE)

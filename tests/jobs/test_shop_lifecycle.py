@@ -121,3 +121,20 @@ async def test_shop_redact_keeps_a_shop_installed_again_since_the_uninstall(db: 
     assert await Shop.filter(id=shop.id).exists()
     event = await WebhookEvent.get(id=event_id)
     assert event.status == WebhookStatus.IGNORED and "installed again" in (event.error or "")
+
+
+async def test_shop_redact_keeps_a_shop_reinstalled_through_the_install_path(db: Settings) -> None:
+    """A real reinstall clears uninstalled_at: the shop is active and was installed within 48 h."""
+    shop = await make_shop()
+    await Shop.filter(id=shop.id).update(uninstalled_at=None, installed_at=utcnow() - timedelta(hours=3))
+    event_id = await recorded(shop, "shop/redact", shop_redact_payload())
+    assert await process_webhook(CTX, event_id) == "ignored"
+    assert await Shop.filter(id=shop.id).exists()
+
+
+async def test_shop_redact_erases_an_active_shop_whose_uninstall_delivery_was_lost(db: Settings) -> None:
+    shop = await make_shop()
+    await Shop.filter(id=shop.id).update(uninstalled_at=None, installed_at=utcnow() - timedelta(days=90))
+    event_id = await recorded(shop, "shop/redact", shop_redact_payload())
+    assert await process_webhook(CTX, event_id) == "processed"
+    assert not await Shop.filter(id=shop.id).exists()

@@ -206,14 +206,17 @@ async def test_the_resume_cron_starts_first_backfills_of_installed_shops_only(
     new = await installed_shop(db)
     await installed_shop(db, domain="gone.myshopify.com", is_active=False)
     await installed_shop(db, domain="reauth.myshopify.com", needs_reauth=True)
-    await Shop.create(platform=Platform.BIGCOMMERCE, domain="abc123")
+    bigcommerce = await Shop.create(platform=Platform.BIGCOMMERCE, domain="abc123")
 
-    assert await resume_syncs(ctx_for(queue)) == 1
+    assert await resume_syncs(ctx_for(queue)) == 2, "a Shopify shop and a BigCommerce store alike"
     assert await resume_syncs(ctx_for(queue)) == 0, "started once"
 
-    runs = await SyncRun.filter(kind=SyncKind.BACKFILL)
-    assert {run.shop_id for run in runs} == {new.id}  # type: ignore[attr-defined]
-    assert await queued_ids(queue) == {f"backfill_shop:{new.id}:start-{min(run.id for run in runs)}"}
+    runs = await SyncRun.filter(kind=SyncKind.BACKFILL).order_by("id")
+    first_run = {run.shop_id: run.id for run in reversed(runs)}  # type: ignore[attr-defined]
+    assert set(first_run) == {new.id, bigcommerce.id}
+    assert await queued_ids(queue) == {
+        f"backfill_shop:{shop_id}:start-{run_id}" for shop_id, run_id in first_run.items()
+    }
 
 
 async def test_the_resume_cron_requeues_runs_nobody_works_on(db: Settings, queue: ArqRedis) -> None:

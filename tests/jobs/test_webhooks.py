@@ -14,8 +14,8 @@ from app.models import AuditEvent, Shop, WebhookEvent, WebhookStatus
 from app.settings import DEV_SHOPIFY_API_SECRET, Settings
 from app.webhooks.intake import PROCESS_WEBHOOK
 from app.webhooks.topics import SUBSCRIBED_TOPICS
-from jobs import webhook_handlers
-from jobs.webhook_handlers import HANDLERS, Event, Outcome
+from jobs.webhook_dispatch import HANDLERS
+from jobs.webhook_handlers import Event, Outcome
 from jobs.webhooks import HANDLER_TRIES, MAX_ATTEMPTS, process_webhook, requeue_stuck_webhooks
 from jobs.worker import WorkerSettings
 from tests.app.webhooks.conftest import make_shop
@@ -68,7 +68,7 @@ async def test_a_failing_handler_is_retried_then_marked_failed_with_its_error(
     async def broken(event: Event) -> Outcome:
         raise RuntimeError("the handler broke")
 
-    monkeypatch.setitem(webhook_handlers.HANDLERS, "app/uninstalled", broken)
+    monkeypatch.setitem(HANDLERS, "app/uninstalled", broken)
     with pytest.raises(Retry):
         await process_webhook({"job_try": 1}, event_id)
     assert (await WebhookEvent.get(id=event_id)).status == WebhookStatus.RECEIVED

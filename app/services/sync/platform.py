@@ -19,6 +19,8 @@ from app.models import Platform, Shop
 from app.services.shops import ShopTokens
 from app.settings import Settings
 from connectors.base import StoreConnector
+from connectors.bigcommerce.budget import shared_budget
+from connectors.bigcommerce.connector import BigCommerceConnector
 from connectors.errors import Permanent
 from connectors.shopify.connector import ShopifyConnector
 from connectors.shopify.graphql import ShopifyGraphQL, Sleep
@@ -47,7 +49,13 @@ class PlatformAccess:
         """The one place that picks a shop's connector by its platform."""
         if shop.platform == Platform.SHOPIFY:
             return ShopifyConnector(self.client_for(shop))
-        raise Permanent(f"no connector for {shop.platform} yet")
+        return BigCommerceConnector(
+            self.http,
+            shop.domain,
+            _ShopTokenProvider(self.tokens(), shop.id),
+            sleep=self.sleep,
+            budget=shared_budget(shop.domain),
+        )
 
     def client_for(self, shop: Shop) -> ShopifyGraphQL:
         if shop.platform != Platform.SHOPIFY:

@@ -21,6 +21,8 @@ from app.platform_http import build_http_client
 from app.services.shops import ShopTokens
 from app.settings import Settings
 from tests.conftest import PLATFORM_URL
+from tests.support.asgi import serve_in_process
+from tests.support.database import empty_all_tables
 
 
 async def admin_page(request: Request) -> HTMLResponse:
@@ -73,3 +75,13 @@ async def redis(redis_url: str) -> AsyncIterator[Redis]:
 @pytest.fixture
 def tokens(db: Settings, http: httpx.AsyncClient, redis: Redis) -> ShopTokens:
     return ShopTokens(db, http, redis)
+
+
+@pytest.fixture
+async def https_client(app: Starlette, settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    """Like ``client``, over https: the BigCommerce session cookie is ``Secure``."""
+    async with serve_in_process(app, base_url="https://testserver") as client:
+        try:
+            yield client
+        finally:
+            await empty_all_tables(settings.database_url)
