@@ -20,10 +20,10 @@ from typing import Any
 from arq import Retry
 from redis.exceptions import LockError
 
-from app.models import MirrorState, Platform, Return, Shop
+from app.models import MirrorState, Return, Shop
 from app.services.returns.mirror import SHOPIFY, Mirrored, fail_mirror, mirror, note_mirror
 from app.services.returns.records import MIRROR_RETURN
-from app.services.sync.platform import PlatformAccess
+from app.services.sync.platform import PlatformAccess, keeps_returns
 from connectors.errors import AuthError, Permanent, RateLimited, Transient
 from jobs.errors import backoff
 
@@ -42,8 +42,7 @@ async def mirror_return(ctx: dict[str, Any], return_id: int) -> str:
         return str(Mirrored.NOTHING_TO_DO)
     shop: Shop = row.shop
     extra = {"shop": shop.id, "return": return_id}
-    if shop.platform != Platform.SHOPIFY:
-        # Only Shopify keeps returns of its own (no client to build for the others).
+    if not keeps_returns(shop):
         await Return.filter(id=return_id).update(mirror_state=MirrorState.NOT_APPLICABLE, mirror_error=None)
         return str(Mirrored.NOT_APPLICABLE)
     lock = ctx["redis"].lock(f"lock:{MIRROR_RETURN}:{return_id}", timeout=LOCK_SECONDS, blocking=False)

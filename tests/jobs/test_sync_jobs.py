@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator, Iterator
 from datetime import timedelta
 from typing import Any
 
+import httpx
 import pytest
 import respx
 from arq import ArqRedis, Retry
@@ -17,6 +18,7 @@ from redis.asyncio import Redis
 from app import clock
 from app.clock import utcnow
 from app.models import Order, Platform, Shop, SyncKind, SyncRun, SyncStatus
+from app.services.shops import token_cipher
 from app.services.sync.foreground import sync_shop
 from app.services.sync.platform import PlatformAccess
 from app.services.sync.runs import STALE_AFTER, request_backfill
@@ -296,3 +298,43 @@ async def test_the_sync_command_imports_the_shop_and_prints_progress(
     assert await Order.filter(shop_id=shop.id).count() == 3
     assert await sync_shop(access, "not a shop!", io.StringIO()) == 2
     assert await sync_shop(access, "unknown-shop", io.StringIO()) == 1
+
+
+@respx.mock
+async def test_the_sync_command_finds_a_bigcommerce_store_by_its_hash(
+    db: Settings, access: PlatformAccess
+) -> None:
+    store = await Shop.create(
+        platform=Platform.BIGCOMMERCE,
+        domain="abc123",
+        access_token_encrypted=token_cipher(db).encrypt("bc-token"),
+    )
+    api = "http://platform.test/bigcommerce/api/stores/abc123/"  # the platform URL mapping in tests
+    respx.get(api + "v2/orders/count").mock(return_value=httpx.Response(200, json={"count": 0}))
+    respx.get(api + "v2/orders").mock(return_value=httpx.Response(204))
+    respx.get(url__startswith=api + "v3/customers").mock(
+        return_value=httpx.Response(
+            200,
+            json={
+                "data": [],
+                "meta": {
+                    "pagination": {
+                        "total": 0,
+                        "count": 0,
+                        "per_page": 250,
+                        "current_page": 1,
+                        "total_pages": 0,
+                    }
+                },
+            },
+        )
+    )
+    out = io.StringIO()
+
+    assert await sync_shop(access, "abc123", out) == 0
+
+    assert out.getvalue().startswith("syncing abc123")
+    assert (
+        await SyncRun.filter(shop_id=store.id, kind=SyncKind.BACKFILL, status=SyncStatus.SUCCEEDED).count()
+        == 2
+    )

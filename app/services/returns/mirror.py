@@ -32,7 +32,6 @@ from app.models import (
     LineItem,
     MirrorState,
     Order,
-    Platform,
     Refund,
     RefundStatus,
     Return,
@@ -40,6 +39,7 @@ from app.models import (
     ReturnStatus,
     TimelineEntry,
 )
+from app.services.sync.platform import keeps_returns
 from connectors.base import OrderRecord, ReturnLineRequest, ReturnRecord
 from connectors.shopify import returns as shopify_returns
 from connectors.shopify.errors import UserErrors
@@ -98,7 +98,7 @@ async def mirror(return_id: int, client: ShopifyGraphQL, api: PlatformReturns) -
     row = await Return.get_or_none(id=return_id).prefetch_related("shop", "order")
     if row is None or row.mirror_state != MirrorState.PENDING:
         return Mirrored.NOTHING_TO_DO
-    if row.shop.platform != Platform.SHOPIFY:
+    if not keeps_returns(row.shop):
         await Return.filter(id=row.id).update(mirror_state=MirrorState.NOT_APPLICABLE, mirror_error=None)
         return Mirrored.NOT_APPLICABLE
     target = (row.status, row.item_state)

@@ -10,8 +10,9 @@ from __future__ import annotations
 from arq import ArqRedis
 
 from app.clock import utcnow
-from app.models import MirrorState, Order, Platform, Return, Shop, StaffUser
+from app.models import MirrorState, Order, Return, Shop, StaffUser
 from app.queue import enqueue
+from app.services.sync.platform import keeps_returns
 from app.services.timeline import record_entry
 
 MIRROR_RETURN = "mirror_return"  # the job's name (jobs.returns); the web side never imports jobs
@@ -30,8 +31,7 @@ def actor_of(staff: StaffUser | None) -> str:
 
 
 def mirror_state_for(shop: Shop) -> MirrorState:
-    """Shopify keeps returns of its own that we mirror; BigCommerce's returns live only with us."""
-    return MirrorState.PENDING if shop.platform == Platform.SHOPIFY else MirrorState.NOT_APPLICABLE
+    return MirrorState.PENDING if keeps_returns(shop) else MirrorState.NOT_APPLICABLE
 
 
 def label_of(row: Return, order: Order) -> str:

@@ -23,6 +23,7 @@ from app.services.sync.progress import Progress, ProgressPrinter, render
 from app.services.sync.runs import hand_back_held, request_backfill, unfinished_backfill
 from app.services.sync.slices import SliceState
 from app.settings import Settings
+from connectors.bigcommerce.rest import is_store_hash
 from connectors.errors import ConnectorError
 from connectors.shopify.shop_domain import sanitize_shop_domain
 
@@ -71,12 +72,20 @@ async def sync_shop_command(settings: Settings, redis_url: str, shop_name: str, 
 async def sync_shop(access: PlatformAccess, shop_name: str, out: TextIO) -> int:
     """The command's work, on an open database: import the shop, print progress and the result."""
     domain = _shop_domain(shop_name)
-    if domain is None:
-        print(f"aftercare: {shop_name!r} is not a shop name or myshopify.com domain", file=out)
+    store_hash = shop_name.strip().lower()
+    if domain is None and not is_store_hash(store_hash):
+        print(
+            f"aftercare: {shop_name!r} is not a shop name, myshopify.com domain or BigCommerce store hash",
+            file=out,
+        )
         return 2
-    shop = await Shop.get_or_none(platform=Platform.SHOPIFY, domain=domain)
+    # A bare name is a Shopify shop first, else a BigCommerce store hash.
+    shop = await Shop.get_or_none(platform=Platform.SHOPIFY, domain=domain) if domain else None
+    if shop is None and is_store_hash(store_hash):
+        shop = await Shop.get_or_none(platform=Platform.BIGCOMMERCE, domain=store_hash)
+        domain = domain if shop is None else store_hash
     if shop is None or not shop.is_active:
-        print(f"aftercare: {domain} is not installed", file=out)
+        print(f"aftercare: {domain or store_hash} is not installed", file=out)
         return 1
     print(f"syncing {domain}", file=out)
     printer = ProgressPrinter(out)

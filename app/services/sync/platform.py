@@ -88,3 +88,15 @@ def bulk_client(connector: StoreConnector) -> ShopifyGraphQL | None:
     """Shopify exports a whole listing as one file (bulk operations); other platforms are read
     page by page, so a large backfill there is only ever paginated."""
     return connector.graphql if isinstance(connector, ShopifyConnector) else None
+
+
+# Each platform's connector class, for what a shop's platform can do without building a client.
+CONNECTORS: dict[Platform, type[ShopifyConnector] | type[BigCommerceConnector]] = {
+    Platform.SHOPIFY: ShopifyConnector,
+    Platform.BIGCOMMERCE: BigCommerceConnector,
+}
+
+
+def keeps_returns(shop: Shop) -> bool:
+    """Whether the shop's platform keeps return records of its own, which ours are mirrored to."""
+    return CONNECTORS[shop.platform].keeps_returns
