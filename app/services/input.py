@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 
 class InvalidInput(ValueError):
@@ -17,3 +18,30 @@ def row_id(text: str) -> int:
     if not re.fullmatch(r"[0-9]{1,10}", text) or not 0 < int(text) <= MAX_ROW_ID:
         raise InvalidInput(f"{text[:40]!r} is not a valid id.")
     return int(text)
+
+
+QTY_PREFIX = "qty."  # a line's units in a form: ``qty.<line item row id>``
+MAX_QUANTITY = 100_000
+
+
+def line_quantities(form: Mapping[str, str], errors: dict[str, str]) -> dict[int, int]:
+    """The positive ``qty.<row id>`` fields of a form (0 or empty: not this line), by row id;
+    what cannot be a line or a quantity is named in ``errors`` under its field."""
+    quantities: dict[int, int] = {}
+    for name, value in form.items():
+        if not name.startswith(QTY_PREFIX):
+            continue
+        row = name[len(QTY_PREFIX) :]
+        if not re.fullmatch(r"[0-9]{1,10}", row):
+            errors[name] = "This is not an item of the order."
+            continue
+        text = value.strip() or "0"
+        if not re.fullmatch(r"-?[0-9]{1,7}", text):
+            errors[name] = "Enter a whole number of units."
+        elif int(text) < 0:
+            errors[name] = "A quantity cannot be negative."
+        elif int(text) > MAX_QUANTITY:
+            errors[name] = "That is more than the order has."
+        elif int(text) > 0:
+            quantities[int(row)] = int(text)
+    return quantities

@@ -12,11 +12,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+from app.services.input import line_quantities
+
 REASONS = ("damaged", "wrong_item", "changed_mind", "not_as_described", "other")
 NOTE_LIMIT = 500
-MAX_QUANTITY = 100_000
 MAX_MONEY = Decimal("1000000000")
-QTY_PREFIX = "qty."
 # A nonce is made by the form page (uuid4 hex); anything else was not made by us.
 NONCE = re.compile(r"[A-Za-z0-9_-]{16,64}")
 
@@ -39,23 +39,7 @@ class RefundForm:
 
 def parse_refund_form(form: Mapping[str, str]) -> RefundForm:
     errors: dict[str, str] = {}
-    quantities: dict[int, int] = {}
-    for name, value in form.items():
-        if not name.startswith(QTY_PREFIX):
-            continue
-        row = name[len(QTY_PREFIX) :]
-        if not re.fullmatch(r"[0-9]{1,10}", row):
-            errors[name] = "This is not an item of the order."
-            continue
-        text = value.strip() or "0"
-        if not re.fullmatch(r"-?[0-9]{1,7}", text):
-            errors[name] = "Enter a whole number of units."
-        elif int(text) < 0:
-            errors[name] = "A quantity cannot be negative."
-        elif int(text) > MAX_QUANTITY:
-            errors[name] = "That is more than the order has."
-        elif int(text) > 0:
-            quantities[int(row)] = int(text)
+    quantities = line_quantities(form, errors)
     shipping_amount = _money(form.get("shipping_amount", ""), "shipping_amount", errors)
     reason = form.get("reason", "")
     if reason not in REASONS:

@@ -7,16 +7,14 @@ Field names: ``qty.<line item row id>`` (units to return; 0 or empty: not this i
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from app.models import Resolution
+from app.services.input import line_quantities
 
 NOTE_LIMIT = 500
 OVERRIDE_LIMIT = 500
-MAX_QUANTITY = 100_000
-QTY_PREFIX = "qty."
 DECLINE_REASONS = ("FINAL_SALE", "RETURN_PERIOD_ENDED", "OTHER")
 DECLINE_NOTE_LIMIT = 500  # Shopify's limit for the note to the customer
 
@@ -79,23 +77,7 @@ def parse_decline_form(form: Mapping[str, str]) -> DeclineForm:
 
 
 def _quantities(form: Mapping[str, str], errors: dict[str, str]) -> dict[int, int]:
-    quantities: dict[int, int] = {}
-    for name, value in form.items():
-        if not name.startswith(QTY_PREFIX):
-            continue
-        row = name[len(QTY_PREFIX) :]
-        if not re.fullmatch(r"[0-9]{1,10}", row):
-            errors[name] = "This is not an item of the order."
-            continue
-        text = value.strip() or "0"
-        if not re.fullmatch(r"-?[0-9]{1,7}", text):
-            errors[name] = "Enter a whole number of units."
-        elif int(text) < 0:
-            errors[name] = "A quantity cannot be negative."
-        elif int(text) > MAX_QUANTITY:
-            errors[name] = "That is more than the order has."
-        elif int(text) > 0:
-            quantities[int(row)] = int(text)
+    quantities = line_quantities(form, errors)
     if not quantities and not errors:
         errors["order"] = "Choose at least one item to return."
     return quantities
