@@ -31,7 +31,7 @@ def tortoise_config(database_url: str) -> dict[str, Any]:
         # WAL lets the web process read while the worker writes; busy_timeout waits for the lock
         # instead of failing with "database is locked".
         connection: dict[str, Any] | str = {
-            "engine": "tortoise.backends.sqlite",
+            "engine": "app.sqlite_engine",
             "credentials": {
                 "file_path": path,
                 "journal_mode": "WAL",
