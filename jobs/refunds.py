@@ -8,6 +8,9 @@
 Errors (DESIGN conventions): ``RateLimited``/``Transient`` -> ``Retry`` with back-off, the intent
 left EXECUTING so the next try reconciles first; ``AuthError`` -> the shop is marked for re-auth
 and the intent waits (the cron picks it up); other ``Permanent`` -> FAILED with the message.
+The database refusing for now (``OperationalError``: on SQLite, "database is locked" when another
+process wrote in the middle of a transaction) -> ``Retry`` with back-off too: the next try finds
+the intent where this one left it, and closes the return that waits for it.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from datetime import timedelta
 from typing import Any
 
 from arq import Retry
+from tortoise.exceptions import OperationalError
 
 from app.clock import utcnow
 from app.models import Refund, RefundStatus, Shop
@@ -64,11 +68,26 @@ async def execute_refund(ctx: dict[str, Any], refund_id: int) -> str:
         )
         logger.error("refund failed permanently", extra=extra)
         return str(Outcome.FAILED)
+    except OperationalError as exc:
+        if type(exc) is not OperationalError:  # a missing row, a constraint: no passing state
+            raise
+        raise _database_retry(ctx, extra) from exc
     logger.info("refund job done", extra={**extra, "outcome": str(outcome)})
     # Whatever this run found (sent now, reconciled, or done by a webhook before): a refund for a
     # return that has succeeded closes it.
-    await close_after_refund(refund_id, ctx.get("redis"))
+    try:
+        await close_after_refund(refund_id, ctx.get("redis"))
+    except OperationalError as exc:
+        if type(exc) is not OperationalError:  # a missing row, a constraint: no passing state
+            raise
+        raise _database_retry(ctx, extra) from exc
     return str(outcome)
+
+
+def _database_retry(ctx: dict[str, Any], extra: dict[str, Any]) -> Retry:
+    wait = backoff(int(ctx.get("job_try", 1)))
+    logger.warning("refund job met a busy database; retrying", extra={**extra, "wait": round(wait, 1)})
+    return Retry(defer=timedelta(seconds=wait))
 
 
 async def requeue_stuck_refunds(ctx: dict[str, Any]) -> int:

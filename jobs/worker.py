@@ -75,6 +75,8 @@ class WorkerSettings:
         resume_syncs,
         func(deliver_survey_answer, max_tries=DELIVERY_TRIES),
         plan_shop_surveys,
+        # Also queueable by name (not only as the cron), to send what is due now.
+        enqueue_due_surveys,
         send_survey,
         send_surveys_job,
         send_survey_reminder,

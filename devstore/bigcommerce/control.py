@@ -18,7 +18,8 @@
   "times", "delay_s", "status", "message"}``: see ``faults.py``.
 - ``GET  orders/{id}/refunds``: the order's refunds as the platform holds them (declined ones
   too), without spending API quota.
-- ``POST orders/{id}`` ``{"status_id", "wait"}`` and ``POST customers/{id}`` ``{"first_name",
+- ``POST orders/{id}`` ``{"ship", "status_id", "wait"}`` (``ship: true``: one shipment of every unit
+  left, which makes the order Shipped) and ``POST customers/{id}`` ``{"first_name",
   "last_name", "phone", "wait"}``: change a record as a merchant would, with its webhooks.
 """
 
@@ -283,13 +284,18 @@ async def order_refunds(
 async def change_order(
     request: Request, bc: BigCommerceEmulation, shop: Shop, data: dict[str, Any]
 ) -> Response:
-    status_id = _int_field(data, "status_id")
-    if status_id not in STATUSES:
+    ship = data.get("ship") is True
+    status_id = None if ship and "status_id" not in data else _int_field(data, "status_id")
+    if status_id is not None and status_id not in STATUSES:
         raise Invalid("status_id must be an order status id (0-14)")
     order = await run_in_threadpool(bc.records.order, shop, request.path_params["order_id"])
     if order is None:
         raise Invalid("no such order on this store", 404)
-    events = await run_in_threadpool(bc.records.set_status, shop, order, status_id)
+    events = await run_in_threadpool(bc.records.ship, shop, order) if ship else []
+    if status_id is not None:
+        changed = await run_in_threadpool(bc.records.order, shop, order.id)
+        assert changed is not None
+        events += await run_in_threadpool(bc.records.set_status, shop, changed, status_id)
     outgoing = await run_in_threadpool(bc.prepare_webhooks, shop, events)
     return JSONResponse({"deliveries": await _deliveries(bc, outgoing, bool(data.get("wait")))})
 

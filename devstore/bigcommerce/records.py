@@ -16,7 +16,8 @@ from typing import Any
 
 from devstore import rows
 from devstore.bigcommerce.payloads import derived_status_id
-from devstore.models import Customer, Order, Shop
+from devstore.models import Customer, FulfillmentStatus, Order, Shop
+from devstore.shipments import ship_unshipped
 from devstore.store import DevStore
 
 # One writer at a time for the emulation's changes (refunds check then write under it).
@@ -106,6 +107,10 @@ class Records:
                     (shop.id, order.id, status_id),
                 )
                 touch_order(conn, shop, order)
+        return self._status_events(order, previous, status_id)
+
+    @staticmethod
+    def _status_events(order: Order, previous: int, status_id: int) -> list[tuple[str, dict[str, Any]]]:
         events: list[tuple[str, dict[str, Any]]] = [
             ("store/order/updated", {"type": "order", "id": order.id})
         ]
@@ -113,6 +118,28 @@ class Records:
             status = {"previous_status_id": previous, "new_status_id": status_id}
             events.append(("store/order/statusUpdated", {"type": "order", "id": order.id, "status": status}))
         return events
+
+    def ship(self, shop: Shop, order: Order) -> list[tuple[str, dict[str, Any]]]:
+        """Ship every unit left in one shipment, as the control panel's Ship items does: the order
+        becomes Shipped (unless nothing was left to ship); the webhooks it causes."""
+        with WRITES:
+            previous = self.status_ids(shop, (order,))[order.id]
+            with self.store.connect() as conn, conn:
+                if not ship_unshipped(conn, shop, order, changed_stamp(order.updated_at)):
+                    return []
+                conn.execute(
+                    "UPDATE orders SET fulfillment_status = ? WHERE shop_id = ? AND id = ?",
+                    (FulfillmentStatus.FULFILLED.value, shop.id, order.id),
+                )
+                # A status set earlier gives way to the one the shipment brings, as on BigCommerce.
+                conn.execute(
+                    "DELETE FROM bigcommerce_order_statuses WHERE shop_id = ? AND order_id = ?",
+                    (shop.id, order.id),
+                )
+                touch_order(conn, shop, order)
+            shipped = self.store.get_order(shop.domain, order.id)
+            assert shipped is not None
+            return self._status_events(order, previous, self.status_ids(shop, (shipped,))[order.id])
 
     # -- customers -------------------------------------------------------------------------------
 

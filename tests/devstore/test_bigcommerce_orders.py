@@ -10,10 +10,12 @@ from tests.devstore.test_bigcommerce_support import (
     API,
     CONTROL,
     OTHER_STORE,
+    Receiver,
     auth,
     devstore,
     install,
 )
+from tests.devstore.test_bigcommerce_webhooks import create_hook
 
 
 async def test_the_api_wants_the_stores_token(tmp_path: Path) -> None:
@@ -106,6 +108,30 @@ async def test_a_status_set_through_put_is_kept_and_moves_date_modified(tmp_path
     assert put.status_code == 200 and (after["status_id"], after["status"]) == (9, "Awaiting Shipment")
     assert parsedate_to_datetime(after["date_modified"]) > parsedate_to_datetime(before["date_modified"])
     assert bad.status_code == 400
+
+
+async def test_shipping_from_the_control_panel_makes_one_shipment_of_what_was_left(tmp_path: Path) -> None:
+    receiver = Receiver()
+    async with devstore(tmp_path, receiver) as client:
+        headers = auth(await install(client))
+        await client.put(f"{API}/v2/orders/1006", json={"status_id": 9}, headers=headers)
+        await create_hook(client, headers, "store/order/statusUpdated")
+        shipped = await client.post(f"{CONTROL}/orders/1006", json={"ship": True, "wait": True})
+        again = await client.post(f"{CONTROL}/orders/1006", json={"ship": True, "wait": True})
+        order = (await client.get(f"{API}/v2/orders/1006", headers=headers)).json()
+        products = (await client.get(f"{API}/v2/orders/1006/products", headers=headers)).json()
+        shipments = (await client.get(f"{API}/v2/orders/1006/shipments", headers=headers)).json()
+    assert shipped.status_code == again.status_code == 200
+    # The status set earlier gives way to the one the shipment brings.
+    assert (order["status_id"], order["status"]) == (2, "Shipped")
+    assert order["items_shipped"] == order["items_total"] > 0
+    [shipment] = shipments
+    assert {(i["order_product_id"], i["quantity"]) for i in shipment["items"]} == {
+        (p["id"], p["quantity"]) for p in products
+    }
+    [announced] = [d["payload"]["data"] for d in shipped.json()["deliveries"]]
+    assert announced["status"] == {"previous_status_id": 9, "new_status_id": 2}
+    assert again.json() == {"deliveries": []}  # nothing was left to ship
 
 
 async def test_the_count_adds_up(tmp_path: Path) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 import httpx
-from playwright.async_api import BrowserContext, FrameLocator, Page, Response, Route, expect
+from playwright.async_api import BrowserContext, FrameLocator, Locator, Page, Response, Route, expect
 from tortoise.exceptions import OperationalError
 
 from app.db import close_database, open_database
@@ -114,6 +114,57 @@ async def mail_to(stack: Stack, address: str, wait_seconds: float = 20) -> list[
             if mine or time.monotonic() > deadline:
                 return mine
             await asyncio.sleep(0.2)
+
+
+Screenshot = Callable[[str], Awaitable[None]]
+
+
+async def reopen_until(
+    open_page: Callable[[str], Awaitable[FrameLocator]], path: str, text: str, seconds: float = 60
+) -> FrameLocator:
+    """The page at ``path`` again and again until it shows ``text`` (the worker acts in its own
+    time); ``open_page`` opens an app path in the store admin's frame."""
+    deadline = time.monotonic() + seconds
+    while True:
+        app = await open_page(path)
+        if await app.get_by_text(text, exact=True).count() or time.monotonic() > deadline:
+            return app
+        await asyncio.sleep(1)
+
+
+async def create_return(app: FrameLocator, title: str, screenshot: Screenshot) -> None:
+    """From an order's page: Create return, one unit of ``title``, a reason; the policy may call
+    it late, and staff go ahead all the same. Ends on the new return, requested."""
+    await app.get_by_role("link", name="Create return").click()
+    await expect(app.get_by_role("heading", level=1)).to_contain_text("Create return for order")
+    await app.get_by_label(f"Units of {title} to return").fill("1")
+    await app.get_by_label("Reason", exact=True).select_option("damaged/defective")
+    await app.get_by_label("Note").fill("Arrived cracked")
+    await screenshot("return-new")
+    await app.get_by_role("button", name="Create return").click()
+    outside = app.get_by_text("Not eligible under the return policy")
+    await expect(app.get_by_role("heading", level=1).or_(outside).first).to_be_visible()
+    if await outside.count():
+        await screenshot("return-not-eligible")
+        await app.get_by_label("Reason to go ahead outside the policy").fill("Goodwill")
+        await app.get_by_role("button", name="Create return").click()
+    await expect(app.get_by_role("heading", level=1)).to_contain_text("Return")
+    await expect(app.get_by_text("requested", exact=True)).to_be_visible()
+    await screenshot("return-requested")
+
+
+async def quote_return_refund(app: FrameLocator, title: str, screenshot: Screenshot) -> Locator:
+    """From a received return: its refund form (restock on, its one unit), calculated; the
+    confirm button that shows the platform's amount."""
+    await app.get_by_role("link", name="Refund this return").click()
+    await expect(app.get_by_label("Restock the items")).to_be_checked()
+    await expect(app.get_by_label(f"Units of {title} to refund")).to_have_value("1")
+    await screenshot("return-refund-form")
+    await app.get_by_role("button", name="Calculate").click()
+    confirm = app.get_by_role("button", name="Refund ")
+    await expect(confirm).to_be_visible()
+    await screenshot("return-refund-quote")
+    return confirm
 
 
 def api_key(stack: Stack) -> str:

@@ -10,19 +10,21 @@ worker refunds on and mirrors to holds the same order.
 from __future__ import annotations
 
 import asyncio
-import time
 from pathlib import Path
 
 import pytest
-from playwright.async_api import FrameLocator, expect
+from playwright.async_api import expect
 
 from tests.e2e.app_db import query, wait_for_rows
 from tests.e2e.support import (
     FailedResponses,
     block_cdn,
+    create_return,
     empty_redis,
     install_from_admin,
     open_section,
+    quote_return_refund,
+    reopen_until,
     shop_id_of,
 )
 from tests.e2e.test_admin_pages import Admin, browser_available  # noqa: F401  (the fixture)
@@ -39,16 +41,6 @@ WHERE o.shop_id = ? AND o.financial_status = 'paid' AND o.cancelled_at IS NULL A
 ORDER BY o.placed_at DESC LIMIT 1
 """
 RETURN = "SELECT * FROM return ORDER BY id DESC LIMIT 1"
-
-
-async def reopen_until(admin: Admin, path: str, text: str, seconds: float = 60) -> FrameLocator:
-    """The page again and again until it shows ``text`` (the worker acts in its own time)."""
-    deadline = time.monotonic() + seconds
-    while True:
-        app = await admin.open(path)
-        if await app.get_by_text(text, exact=True).count() or time.monotonic() > deadline:
-            return app
-        await asyncio.sleep(1)
 
 
 @pytest.mark.browser
@@ -75,22 +67,7 @@ async def test_a_return_created_approved_received_and_refunded_with_restock(
 
                 # From the order: Create return, one unit, a reason; the policy may call it late.
                 app = await open_section(page, stack, f"/orders/{line['order_id']}")
-                await app.get_by_role("link", name="Create return").click()
-                await expect(app.get_by_role("heading", level=1)).to_contain_text("Create return for order")
-                await app.get_by_label(f"Units of {line['title']} to return").fill("1")
-                await app.get_by_label("Reason", exact=True).select_option("damaged/defective")
-                await app.get_by_label("Note").fill("Arrived cracked")
-                await admin.screenshot("return-new")
-                await app.get_by_role("button", name="Create return").click()
-                outside = app.get_by_text("Not eligible under the return policy")
-                await expect(app.get_by_role("heading", level=1).or_(outside).first).to_be_visible()
-                if await outside.count():
-                    await admin.screenshot("return-not-eligible")
-                    await app.get_by_label("Reason to go ahead outside the policy").fill("Goodwill")
-                    await app.get_by_role("button", name="Create return").click()
-                await expect(app.get_by_role("heading", level=1)).to_contain_text("Return")
-                await expect(app.get_by_text("requested", exact=True)).to_be_visible()
-                await admin.screenshot("return-requested")
+                await create_return(app, line["title"], admin.screenshot)
                 [row] = query(app_database, RETURN)
                 path = f"/returns/{row['id']}"
 
@@ -133,14 +110,7 @@ async def test_a_return_created_approved_received_and_refunded_with_restock(
                 await app.get_by_role("button", name="Mark received").click()
                 await expect(app.get_by_text("items received")).to_be_visible()
                 await admin.screenshot("return-received")
-                await app.get_by_role("link", name="Refund this return").click()
-                await expect(app.get_by_label("Restock the items")).to_be_checked()
-                await expect(app.get_by_label(f"Units of {line['title']} to refund")).to_have_value("1")
-                await admin.screenshot("return-refund-form")
-                await app.get_by_role("button", name="Calculate").click()
-                confirm = app.get_by_role("button", name="Refund ")
-                await expect(confirm).to_be_visible()
-                await admin.screenshot("return-refund-quote")
+                confirm = await quote_return_refund(app, line["title"], admin.screenshot)
                 await confirm.click()
                 await expect(app.get_by_role("heading", level=1)).to_contain_text("Return")
                 refunds = await asyncio.to_thread(
@@ -154,7 +124,7 @@ async def test_a_return_created_approved_received_and_refunded_with_restock(
                 assert [dict(r) for r in refunds] == [
                     {"status": "succeeded", "restock": 1, "return_request_id": row["id"], "error": None}
                 ], stack.log("worker")[-3000:]
-                app = await reopen_until(admin, path, "closed")
+                app = await reopen_until(admin.open, path, "closed")
                 await expect(app.get_by_text("closed", exact=True)).to_be_visible()
                 await admin.screenshot("return-closed")
 

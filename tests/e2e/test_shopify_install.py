@@ -20,6 +20,8 @@ from app.auth.session_token import verify_session_token
 from app.crypto import TokenCipher
 from app.settings import load_settings
 from tests.e2e.app_db import query, wait_for_rows
+from tests.e2e.support import empty_redis as flush_redis
+from tests.e2e.test_shopify_sync import empty_redis
 from tests.support.browser import chromium, chromium_path, screenshot_path
 from tests.support.requirements import missing
 from tests.support.servers import Stack, running_stack
@@ -47,6 +49,7 @@ async def test_one_click_in_the_devstore_admin_installs_and_opens_the_embedded_a
 ) -> None:
     if chromium_path() is None:
         missing(request.config, "browser", "chromium is not installed")
+    await flush_redis(redis_url)  # job ids repeat across tests: an earlier test's result would drop ours
     with running_stack(tmp_path / "var", app_database, redis_url) as stack:
         async with chromium() as browser:
             context = await browser.new_context(viewport={"width": 1280, "height": 800})
@@ -119,6 +122,7 @@ async def test_one_click_in_the_devstore_admin_installs_and_opens_the_embedded_a
 def test_signed_webhooks_reach_the_app_once_and_uninstall_deactivates_the_shop(
     tmp_path: Path, app_database: str, redis_url: str
 ) -> None:
+    empty_redis(redis_url)  # job ids repeat across tests: an earlier test's result would drop ours
     with running_stack(tmp_path / "var", app_database, redis_url) as stack, httpx.Client(timeout=30) as http:
         settings = load_settings(stack.env)
         admin = f"{stack.devstore_url}/shopify/{DEMO}/admin"
@@ -162,6 +166,7 @@ def test_signed_webhooks_reach_the_app_once_and_uninstall_deactivates_the_shop(
 def test_an_install_from_outside_the_admin_uses_the_authorization_code_grant(
     tmp_path: Path, app_database: str, redis_url: str
 ) -> None:
+    empty_redis(redis_url)  # job ids repeat across tests: an earlier test's result would drop ours
     with running_stack(tmp_path / "var", app_database, redis_url) as stack, httpx.Client(timeout=30) as http:
         settings = load_settings(stack.env)
         to_consent = http.get(f"{stack.app_url}/auth", params={"shop": DEMO})

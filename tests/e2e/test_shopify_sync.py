@@ -24,6 +24,7 @@ from app.services.sync.schedule import queue_reconcile
 from app.settings import load_settings
 from devstore.store import DevStore
 from tests.e2e.app_db import query, wait_for_rows
+from tests.e2e.support import empty_redis as flush_redis
 from tests.support.servers import Stack, running_stack
 
 DEMO = "demo.myshopify.com"
@@ -52,17 +53,8 @@ def install(stack: Stack, http: httpx.Client, database_url: str) -> int:
 
 
 def empty_redis(redis_url: str) -> None:
-    """The session's Redis, emptied: job ids repeat across tests (every test's shop is shop 1), and
-    arq keeps finished jobs' results, which would make these tests' jobs duplicates."""
-
-    async def flush() -> None:
-        queue = open_queue(redis_url)
-        try:
-            await queue.flushdb()
-        finally:
-            await queue.aclose()
-
-    asyncio.run(flush())
+    """``tests.e2e.support.empty_redis`` for the tests here, which are not async."""
+    asyncio.run(flush_redis(redis_url))
 
 
 def start_backfill(redis_url: str) -> None:

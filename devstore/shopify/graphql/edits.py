@@ -15,7 +15,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from devstore import rows
-from devstore.models import FinancialStatus, FulfillmentStatus, Order, Shop
+from devstore.models import FinancialStatus, FulfillmentStatus, Shop
+from devstore.shipments import ship_unshipped
 from devstore.shopify import payloads
 from devstore.store import DevStore
 
@@ -68,10 +69,6 @@ class OrderEdit:
         )
 
 
-def _next_id(conn: Any, table: str) -> int:
-    return int(conn.execute(f"SELECT coalesce(max(id), 0) + 1 FROM {table}").fetchone()[0])
-
-
 def apply_edit(
     store: DevStore, shop: Shop, order_id: int, edit: OrderEdit
 ) -> list[tuple[str, dict[str, Any]]]:
@@ -92,7 +89,7 @@ def apply_edit(
         if edit.cancel_reason is not None and order.cancelled_at is None:
             sets.update(cancelled_at=stamp, cancel_reason=edit.cancel_reason)
             topics.append("orders/cancelled")
-        fulfilled_now = (edit.fulfill or (edit.deliver and not order.fulfillments)) and _fulfill(
+        fulfilled_now = (edit.fulfill or (edit.deliver and not order.fulfillments)) and ship_unshipped(
             conn, shop, order, stamp
         )
         if fulfilled_now:
@@ -116,29 +113,6 @@ def apply_edit(
             f"UPDATE orders SET {names} WHERE shop_id = ? AND id = ?", [*sets.values(), shop.id, order.id]
         )
     return _webhooks(store, shop, order.id, ["orders/updated", *topics], edit.note)
-
-
-def _fulfill(conn: Any, shop: Shop, order: Order, stamp: str) -> bool:
-    """One fulfillment of every unit not yet shipped; False when nothing was left to ship."""
-    shipped: dict[int, int] = {}
-    for f in order.fulfillments:
-        for line in f.lines:
-            shipped[line.line_item_id] = shipped.get(line.line_item_id, 0) + line.quantity
-    left = [(li.id, li.quantity - shipped.get(li.id, 0)) for li in order.line_items]
-    left = [(line_id, qty) for line_id, qty in left if qty > 0]
-    if not left:
-        return False
-    fulfillment_id = _next_id(conn, "fulfillments")
-    number = f"DEV{fulfillment_id}"
-    conn.execute(
-        "INSERT INTO fulfillments VALUES (?, ?, ?, 'success', 'in_transit', 'UPS', ?, ?, ?, NULL)",
-        (shop.id, fulfillment_id, order.id, number, f"https://www.ups.com/track?tracknum={number}", stamp),
-    )
-    conn.executemany(
-        "INSERT INTO fulfillment_lines VALUES (?, ?, ?, ?)",
-        [(shop.id, fulfillment_id, line_id, qty) for line_id, qty in left],
-    )
-    return True
 
 
 def _webhooks(
