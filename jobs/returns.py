@@ -3,6 +3,8 @@
 - ``mirror_return(return_id)``: brings the platform's return to the state of ours
   (``app.services.returns.mirror``). Idempotent: it reads the platform first and makes only the
   calls still missing; a return already mirrored (or never to be) is nothing to do.
+- ``requeue_pending_mirrors`` (cron): mirrors still PENDING a while after their last change (Redis
+  lost the job, or arq gave up on it) are queued again; the job's idempotence makes that harmless.
 
 Errors (DESIGN conventions): ``RateLimited``/``Transient`` -> ``Retry`` with back-off, the mirror
 left PENDING with the message shown meanwhile; ``AuthError`` -> the shop is marked for re-auth and
@@ -20,7 +22,9 @@ from typing import Any
 from arq import Retry
 from redis.exceptions import LockError
 
+from app.clock import utcnow
 from app.models import MirrorState, Return, Shop
+from app.queue import enqueue
 from app.services.returns.mirror import SHOPIFY, Mirrored, fail_mirror, mirror, note_mirror
 from app.services.returns.records import MIRROR_RETURN
 from app.services.sync.platform import PlatformAccess, keeps_returns
@@ -33,7 +37,12 @@ logger = logging.getLogger(__name__)
 LOCK_SECONDS = 120
 PLATFORM = SHOPIFY  # the seam tests replace
 
-__all__ = ["MIRROR_RETURN", "mirror_return"]
+# A mirror job normally ends within seconds; one PENDING this long after its change is not queued.
+STUCK_AFTER = timedelta(minutes=5)
+REQUEUE_EVERY = timedelta(minutes=10)
+REQUEUE_BATCH = 200
+
+__all__ = ["MIRROR_RETURN", "mirror_return", "requeue_pending_mirrors"]
 
 
 async def mirror_return(ctx: dict[str, Any], return_id: int) -> str:
@@ -74,3 +83,25 @@ async def mirror_return(ctx: dict[str, Any], return_id: int) -> str:
             await lock.release()
     logger.info("return mirror done", extra={**extra, "outcome": str(outcome)})
     return str(outcome)
+
+
+async def requeue_pending_mirrors(ctx: dict[str, Any]) -> int:
+    now = utcnow()
+    # One more try per return per REQUEUE_EVERY: a slot in the job id, because arq keeps a
+    # finished job's id for an hour and would drop a re-enqueue under the same one.
+    slot = int(now.timestamp() // REQUEUE_EVERY.total_seconds())
+    stuck = (
+        await Return.filter(mirror_state=MirrorState.PENDING, updated_at__lt=now - STUCK_AFTER)
+        .order_by("updated_at")
+        .limit(REQUEUE_BATCH)
+        .values_list("id", flat=True)
+    )
+    queued = 0
+    for return_id in stuck:
+        queued += (
+            await enqueue(ctx["redis"], MIRROR_RETURN, return_id, key=(return_id, f"requeue-{slot}"))
+            is not None
+        )
+    if queued:
+        logger.info("re-queued %d return mirror(s)", queued)
+    return queued

@@ -19,7 +19,7 @@ from jobs.maintenance import erase_uninstalled_bigcommerce_stores, prune_webhook
 from jobs.outgoing_webhooks import DELIVERY_TRIES, deliver_survey_answer
 from jobs.refunds import EXECUTE_TIMEOUT, execute_refund, requeue_stuck_refunds
 from jobs.replies import requeue_stuck_replies, send_reply
-from jobs.returns import mirror_return
+from jobs.returns import mirror_return, requeue_pending_mirrors
 from jobs.surveys import (
     enqueue_due_surveys,
     expire_due_surveys,
@@ -83,6 +83,7 @@ class WorkerSettings:
         func(execute_refund, timeout=EXECUTE_TIMEOUT),
         requeue_stuck_refunds,
         mirror_return,
+        requeue_pending_mirrors,
         ensure_store_hooks,
         ensure_all_store_hooks,
     ]
@@ -103,6 +104,10 @@ class WorkerSettings:
         cron(expire_due_surveys, minute={11}, second={0}, unique=True, run_at_startup=False),
         # Refund intents Redis lost, or whose job gave up, are queued again (the job reconciles).
         cron(requeue_stuck_refunds, second={47}, unique=True, run_at_startup=True),
+        # Return mirrors Redis lost (the return itself is safe in the database).
+        cron(
+            requeue_pending_mirrors, minute=set(range(3, 60, 5)), second={5}, unique=True, run_at_startup=True
+        ),
         # BigCommerce stores' webhooks: created on install, re-activated after BigCommerce turns
         # them off for failed deliveries.
         cron(

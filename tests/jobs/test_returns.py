@@ -11,9 +11,11 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from arq import Retry
+from arq import ArqRedis, Retry
+from arq.constants import default_queue_name
 from redis.asyncio import Redis
 
+from app.clock import utcnow
 from app.models import MirrorState, Refund, RefundStatus, Return, ReturnItem, ReturnStatus, TimelineEntry
 from app.services.returns.creation import create_return
 from app.services.returns.form import parse_decline_form
@@ -25,7 +27,7 @@ from connectors.base import OrderRecord, ReturnItemRecord, ReturnLineRequest, Re
 from connectors.errors import Transient
 from connectors.shopify.errors import UserError, UserErrors
 from jobs import returns as jobs_returns
-from jobs.returns import mirror_return
+from jobs.returns import STUCK_AFTER, mirror_return, requeue_pending_mirrors
 from jobs.worker import WorkerSettings
 from tests.app.services.returns.support import Store, request, store
 from tests.app.services.sync.support import platform_access
@@ -287,3 +289,24 @@ async def test_a_return_the_platform_approved_first_is_not_an_error(
 
 def test_the_worker_runs_the_mirror_job() -> None:
     assert mirror_return in WorkerSettings.functions
+    assert requeue_pending_mirrors in WorkerSettings.functions
+    assert any(job.coroutine is requeue_pending_mirrors for job in WorkerSettings.cron_jobs)
+
+
+async def test_a_mirror_redis_lost_is_queued_again_once_it_has_waited_a_while(
+    db: Settings, queue: ArqRedis
+) -> None:
+    s = await store()
+    lost = await requested(s)  # queue None: as if Redis lost the job
+    ctx = {"redis": queue}
+    assert await requeue_pending_mirrors(ctx) == 0, "its own job may still be on its way"
+
+    await Return.filter(id=lost.id).update(updated_at=utcnow() - STUCK_AFTER * 2)
+    assert await requeue_pending_mirrors(ctx) == 1
+    assert await requeue_pending_mirrors(ctx) == 0, "once per slot, not once per cron tick"
+    [job_id] = await queue.zrange(default_queue_name, 0, -1)
+    assert job_id.decode().startswith(f"mirror_return:{lost.id}:requeue-")
+
+    await queue.flushdb()
+    await Return.filter(id=lost.id).update(mirror_state=MirrorState.SYNCED)
+    assert await requeue_pending_mirrors(ctx) == 0, "a mirrored return is left alone"
