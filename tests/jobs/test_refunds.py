@@ -13,6 +13,7 @@ import pytest
 import respx
 from arq import ArqRedis, Retry
 from redis.asyncio import Redis
+from tortoise.exceptions import DoesNotExist, OperationalError
 
 from app.clock import utcnow
 from app.models import LineItem, Order, Refund, RefundLine, RefundStatus, TimelineEntry
@@ -24,6 +25,7 @@ from app.services.sync.orders import apply_refund
 from app.services.sync.platform import PlatformAccess
 from app.settings import Settings
 from connectors.base import RefundLineRecord, RefundRecord
+from jobs import refunds as jobs_refunds
 from jobs.refunds import execute_refund, requeue_stuck_refunds
 from jobs.worker import WorkerSettings
 from tests.app.services.refunds.support import Books, books, form, priced
@@ -140,6 +142,25 @@ async def test_a_refused_refund_fails_with_the_platforms_message(
     failed = await Refund.get(id=refund.id)
     assert failed.status == RefundStatus.FAILED
     assert failed.error == "Quantity cannot refund more items than were purchased"
+
+
+async def test_a_database_that_refuses_for_now_makes_the_job_retry_and_a_broken_query_does_not(
+    db: Settings, access: PlatformAccess, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, refund = await intent(db)
+
+    async def locked(*args: Any) -> None:
+        raise OperationalError("database is locked")
+
+    async def missing(*args: Any) -> None:
+        raise DoesNotExist(Refund)
+
+    monkeypatch.setattr(jobs_refunds, "execute", locked)
+    with pytest.raises(Retry):
+        await execute_refund(ctx(), refund.id)
+    monkeypatch.setattr(jobs_refunds, "execute", missing)
+    with pytest.raises(DoesNotExist):
+        await execute_refund(ctx(), refund.id)
 
 
 @respx.mock
