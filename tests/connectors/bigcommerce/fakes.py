@@ -12,6 +12,7 @@ import httpx
 
 from connectors.bigcommerce.budget import RateBudget
 from connectors.bigcommerce.rest import BigCommerceREST, RetryPolicy
+from tests.connectors.fakes import FakeTime
 
 STORE = "abc123"
 API = f"https://api.bigcommerce.com/stores/{STORE}/"
@@ -21,21 +22,6 @@ FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "bigcommerce"
 
 def fixture(name: str) -> Any:
     return json.loads((FIXTURES / name).read_text())
-
-
-class FakeTime:
-    """``monotonic`` for the budget and ``sleep`` for the client: sleeping advances the clock."""
-
-    def __init__(self, start: float = 1000.0) -> None:
-        self.now = start
-        self.sleeps: list[float] = []
-
-    def monotonic(self) -> float:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
 
 
 class FakeTokens:

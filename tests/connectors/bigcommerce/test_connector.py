@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from collections.abc import AsyncIterator
 
 import httpx
-import pytest
 import respx
 
 from connectors.base import StoreConnector
@@ -37,12 +35,6 @@ for name in {MODULES!r}:
 bad = sorted(m for m in sys.modules if m.split(".")[0] in {{"starlette", "tortoise", "arq", "app"}})
 print(",".join(bad))
 """
-
-
-@pytest.fixture
-async def http() -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient() as client:
-        yield client
 
 
 def test_the_connector_is_a_store_connector_without_returns(http: httpx.AsyncClient) -> None:

@@ -3,7 +3,6 @@ never answered by a second POST."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from decimal import Decimal
 from typing import Any
 
@@ -22,17 +21,6 @@ QUOTES = API + "v3/orders/100/payment_actions/refund_quotes"
 REFUNDS = API + "v3/orders/100/payment_actions/refunds"
 LINE = RefundLineRequest("65", 1, "return")
 NOTE = "Damaged [aftercare:rf_1]"
-
-
-@pytest.fixture
-async def http() -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient() as client:
-        yield client
-
-
-@pytest.fixture
-def time() -> FakeTime:
-    return FakeTime()
 
 
 def _order_reads(existing_refunds: list[dict[str, Any]] | None = None) -> respx.Route:

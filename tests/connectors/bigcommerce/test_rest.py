@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import httpx
 import pytest
 import respx
@@ -24,17 +22,6 @@ from tests.connectors.bigcommerce.fakes import (
 
 ORDERS = API + "v2/orders"
 REFUNDS = API + "v3/orders/100/payment_actions/refunds"
-
-
-@pytest.fixture
-async def http() -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient() as client:
-        yield client
-
-
-@pytest.fixture
-def time() -> FakeTime:
-    return FakeTime()
 
 
 # --- the request --------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -20,17 +20,6 @@ from tests.connectors.bigcommerce.store import FakeStore, at
 
 CHILD = re.escape(API) + r"v2/orders/(?P<order>\d+)/(?P<kind>products|shipments)"
 REFUNDS = re.escape(API) + r"v3/orders/(?P<order>\d+)/payment_actions/refunds"
-
-
-@pytest.fixture
-async def http() -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient() as client:
-        yield client
-
-
-@pytest.fixture
-def time() -> FakeTime:
-    return FakeTime()
 
 
 @pytest.fixture

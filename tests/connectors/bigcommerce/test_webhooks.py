@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -16,17 +15,6 @@ from tests.connectors.bigcommerce.fakes import API, FakeTime, fixture, make_rest
 
 HOOKS = API + "v3/hooks"
 DESTINATION = "https://app.example.com/webhooks/bc"
-
-
-@pytest.fixture
-async def http() -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient() as client:
-        yield client
-
-
-@pytest.fixture
-def time() -> FakeTime:
-    return FakeTime()
 
 
 def _hook(

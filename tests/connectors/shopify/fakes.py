@@ -11,22 +11,8 @@ import httpx
 
 from connectors.shopify.graphql import RetryPolicy, ShopifyGraphQL
 from connectors.shopify.throttle import CostBucket
+from tests.connectors.fakes import FakeTime
 from tests.connectors.shopify.payloads import API_VERSION, SHOP
-
-
-class FakeTime:
-    """``monotonic`` for the bucket and ``sleep`` for the client: sleeping advances the clock."""
-
-    def __init__(self, start: float = 1000.0) -> None:
-        self.now = start
-        self.sleeps: list[float] = []
-
-    def monotonic(self) -> float:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
 
 
 class FakeTokens:

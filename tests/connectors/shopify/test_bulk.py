@@ -42,12 +42,6 @@ from tests.connectors.shopify.payloads import (
 )
 
 
-@pytest.fixture
-async def http() -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient() as client:
-        yield client
-
-
 def _order_lines(number: int, items: int = 2, **order: Any) -> list[dict[str, Any]]:
     """An order's line, then its line items and returns, as a grouped export writes them."""
     gid = f"gid://shopify/Order/{number}"

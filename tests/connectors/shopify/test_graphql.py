@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import httpx
@@ -29,17 +29,6 @@ from tests.connectors.shopify.payloads import (
 SHOP_QUERY = "query ShopName { shop { name } }"
 SHOP_DATA = {"shop": {"name": "Test shop"}}
 REFUND = "mutation Refund($input: RefundInput!) { refundCreate(input: $input) { refund { id } userErrors { field message } } }"
-
-
-@pytest.fixture
-async def http() -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient() as client:
-        yield client
-
-
-@pytest.fixture
-def time() -> FakeTime:
-    return FakeTime()
 
 
 def _answers(*responses: httpx.Response) -> respx.Route:

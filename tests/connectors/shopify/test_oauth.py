@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import importlib
 import json
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
@@ -32,12 +31,6 @@ SESSION_TOKEN = "header.payload.signature"
 SHOPIFYAPP_TOKEN_EXCHANGE = importlib.import_module("shopify_app.exchange.token_exchange")
 # A clock far from the real one: expiry times must follow the caller's clock, not the machine's.
 NOW = datetime(2031, 5, 17, 12, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-async def http() -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient() as client:
-        yield client
 
 
 def _sent_json(route: respx.Route) -> dict[str, object]:

@@ -3,7 +3,6 @@ userErrors raised, and a refundCreate that times out is never sent twice."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from decimal import Decimal
 from typing import Any
 
@@ -74,12 +73,6 @@ def created_refund(note: str = "Damaged [aftercare:rf_1]") -> dict[str, Any]:
             }
         }
     )
-
-
-@pytest.fixture
-async def http() -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient() as client:
-        yield client
 
 
 @respx.mock

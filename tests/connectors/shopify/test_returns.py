@@ -4,7 +4,6 @@ refused before any mutation is sent."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -128,12 +127,6 @@ RETURN_FOR_PROCESSING = ok(
         }
     }
 )
-
-
-@pytest.fixture
-async def http() -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient() as client:
-        yield client
 
 
 def by_operation(answers: dict[str, list[dict[str, Any]]]) -> respx.Route:

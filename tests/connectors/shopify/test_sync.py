@@ -37,12 +37,6 @@ from tests.connectors.shopify.payloads import (
 SINCE = datetime(2026, 10, 1, 0, 0, 0, 900000, tzinfo=UTC)
 
 
-@pytest.fixture
-async def http() -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient() as client:
-        yield client
-
-
 def _pages(name: str, pages: list[list[dict[str, Any]]]) -> Any:
     """Answers page n (found by its ``after`` cursor) with the nodes of ``pages[n]``."""
 
