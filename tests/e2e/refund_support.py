@@ -15,6 +15,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from abc import ABC, abstractmethod
 from contextlib import closing
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -58,7 +59,7 @@ class PlatformRefund:
 
 
 @dataclass
-class RefundShop:
+class RefundShop(ABC):
     """An installed, imported shop on a running stack; each test refunds its own order."""
 
     stack: Stack
@@ -68,13 +69,13 @@ class RefundShop:
     http: httpx.Client
     used_orders: set[int]
 
+    @abstractmethod
     def staff_headers(self) -> dict[str, str]:
         """How a staff member's refund form is authenticated on this platform."""
-        raise NotImplementedError
 
+    @abstractmethod
     def platform_refunds(self, target: Target) -> list[PlatformRefund]:
         """The order's refunds as the platform holds them (its devstore's control endpoint)."""
-        raise NotImplementedError
 
 
 def migrate(database_url: str, var: Path) -> None:
