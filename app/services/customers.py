@@ -98,8 +98,9 @@ async def _by_order_number(shop_id: int, query: str, cursor: Cursor | None, limi
 class CustomerSummary:
     customer: Customer
     order_count: int
-    lifetime_spend: Decimal  # net of refunds, orders that were not cancelled and not test orders
-    currency: str
+    # Net of refunds, of orders that were not cancelled and not test orders, by currency: a
+    # customer can buy in several, and amounts in different currencies do not add up.
+    spend_by_currency: dict[str, Decimal]
     recent_orders: list[Order]
 
     @property
@@ -115,9 +116,12 @@ async def customer_summary(shop_id: int, customer_id: int) -> CustomerSummary | 
     # From our own orders rather than the platform's counters, which stop at the last sync of
     # the customer record; the (customer, placed_at) index makes this a short range read.
     totals = await Order.filter(shop_id=shop_id, customer_id=customer_id, test=False).values_list(
-        "total_price", "total_refunded", "cancelled_at"
+        "total_price", "total_refunded", "currency", "cancelled_at"
     )
-    live = [(Decimal(price), Decimal(refunded)) for price, refunded, cancelled in totals if cancelled is None]
+    spend: dict[str, Decimal] = {}
+    for price, refunded, currency, cancelled in totals:
+        if cancelled is None:
+            spend[currency] = spend.get(currency, Decimal("0")) + Decimal(price) - Decimal(refunded)
     recent = (
         await Order.filter(shop_id=shop_id, customer_id=customer_id)
         .order_by("-placed_at", "-id")
@@ -126,7 +130,7 @@ async def customer_summary(shop_id: int, customer_id: int) -> CustomerSummary | 
     return CustomerSummary(
         customer=customer,
         order_count=len(totals),
-        lifetime_spend=sum((price - refunded for price, refunded in live), Decimal("0")),
-        currency=customer.currency,
+        spend_by_currency=dict(sorted(spend.items(), key=lambda item: -item[1]))
+        or {customer.currency or "": Decimal("0")},
         recent_orders=list(recent),
     )

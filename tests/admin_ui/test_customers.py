@@ -31,6 +31,28 @@ def next_link(page: str) -> str:
     return found.group(1).replace("&amp;", "&")
 
 
+async def test_a_customer_who_bought_in_two_currencies_sees_each_total_not_their_sum(
+    client: httpx.AsyncClient, settings: Settings
+) -> None:
+    shop = await installed(settings, SHOP_A)
+    ana = await customer(shop, "Ana", "Lima", currency="USD")
+    now = utcnow()
+    for number, (price, currency) in enumerate([(100, "USD"), (50, "USD"), (30, "EUR")], start=1):
+        await Order.create(
+            shop=shop,
+            customer=ana,
+            platform_id=str(number),
+            number=f"#{number}",
+            placed_at=now,
+            total_price=price,
+            currency=currency,
+        )
+
+    page = (await client.get(f"/customers/{ana.id}", headers=as_staff_of(settings, SHOP_A))).text
+
+    assert "3 orders" in page and "150.00 USD + 30.00 EUR spent" in page
+
+
 async def test_search_finds_customers_by_name_email_phone_and_order_number(
     client: httpx.AsyncClient, settings: Settings
 ) -> None:
