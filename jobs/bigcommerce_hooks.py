@@ -35,10 +35,11 @@ async def ensure_store_hooks(ctx: dict[str, Any], shop_id: int) -> str:
     shop = await Shop.get_or_none(id=shop_id)
     if shop is None or not shop.is_active or shop.needs_reauth:
         return "not installed"
+    if shop.platform != Platform.BIGCOMMERCE:
+        return "hooks are declared in the app's configuration on this platform"
     access = PlatformAccess.from_job_context(ctx)
     connector = access.connector_for(shop)
-    if not isinstance(connector, BigCommerceConnector):
-        return "hooks are declared in the app's configuration on this platform"
+    assert isinstance(connector, BigCommerceConnector)
     try:
         result = await ensure_hooks(
             connector.rest,

@@ -79,15 +79,11 @@ async def sync_shop(access: PlatformAccess, shop_name: str, out: TextIO) -> int:
             file=out,
         )
         return 2
-    # A bare name is a Shopify shop first, else a BigCommerce store hash.
-    shop = await Shop.get_or_none(platform=Platform.SHOPIFY, domain=domain) if domain else None
-    if shop is None and is_store_hash(store_hash):
-        shop = await Shop.get_or_none(platform=Platform.BIGCOMMERCE, domain=store_hash)
-        domain = domain if shop is None else store_hash
+    shop = await _find_shop(domain, store_hash)
     if shop is None or not shop.is_active:
         print(f"aftercare: {domain or store_hash} is not installed", file=out)
         return 1
-    print(f"syncing {domain}", file=out)
+    print(f"syncing {shop.domain}", file=out)
     printer = ProgressPrinter(out)
     try:
         state = await backfill_in_foreground(shop.id, access, on_progress=printer)
@@ -107,6 +103,14 @@ async def sync_shop(access: PlatformAccess, shop_name: str, out: TextIO) -> int:
             print(f"  {run.error}", file=out)
     ok = state is SliceState.DONE and all(run.status == SyncStatus.SUCCEEDED for run in latest.values())
     return 0 if ok else 1
+
+
+async def _find_shop(domain: str | None, store_hash: str) -> Shop | None:
+    """A bare name is a Shopify shop first, else a BigCommerce store hash."""
+    shop = await Shop.get_or_none(platform=Platform.SHOPIFY, domain=domain) if domain else None
+    if shop is None and is_store_hash(store_hash):
+        shop = await Shop.get_or_none(platform=Platform.BIGCOMMERCE, domain=store_hash)
+    return shop
 
 
 def _shop_domain(value: str) -> str | None:
